@@ -1,0 +1,33 @@
+"""exec_matrix.py: train the matrix-based network of network_matrix.py on
+MNIST.
+
+Prints the same lines as exec_normal.py.  The images go to the network as the
+matrices the loader returns, one image per column, rather than as the book's
+50,000 separate column vectors; ``python exec_matrix.py --help`` lists the
+flags.
+"""
+
+import cli
+import mnist_loader
+import network_matrix
+
+
+def main():
+    p = cli.parser("Train network_matrix.py, which backpropagates a whole "
+                   "mini-batch at once, on MNIST and print the test accuracy "
+                   "and elapsed time after every epoch.")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="floating-point type of the arithmetic "
+                        "(default: %(default)s)")
+    args = p.parse_args()
+    (train_x, train_y), _, (test_x, test_y) = cli.load(
+        p, args, mnist_loader.load_data)
+    cli.seed(args.seed)
+    net = network_matrix.Network(args.sizes, dtype=args.dtype)
+    net.SGD((train_x.T, mnist_loader.vectorized_result(train_y)),
+            args.epochs, args.mini_batch_size, args.eta,
+            test_data=(test_x.T, test_y))
+
+
+if __name__ == "__main__":
+    cli.run(main)

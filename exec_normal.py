@@ -1,0 +1,25 @@
+"""exec_normal.py: train the per-example network of network.py on MNIST.
+
+Prints the test accuracy and the seconds since training began after every
+epoch; ``python exec_normal.py --help`` lists the flags.
+"""
+
+import cli
+import mnist_loader
+import network
+
+
+def main():
+    p = cli.parser("Train network.py, which backpropagates one example at a "
+                   "time, on MNIST and print the test accuracy and elapsed "
+                   "time after every epoch.")
+    args = p.parse_args()
+    training_data, _, test_data = cli.load(p, args, mnist_loader.load_data_wrapper)
+    cli.seed(args.seed)
+    net = network.Network(args.sizes)
+    net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
+            test_data=test_data)
+
+
+if __name__ == "__main__":
+    cli.run(main)

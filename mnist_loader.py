@@ -1,0 +1,253 @@
+"""mnist_loader.py: the MNIST data in the layout of the book's mnist.pkl.gz.
+
+That file is ``gzip(pickle((training_data, validation_data, test_data)))``,
+each part a pair ``(x, y)`` of numpy arrays: x holds one image per row (784
+pixels, floats in [0, 1]) and y the digit each image shows.  ``load_data``
+returns those arrays; ``load_data_wrapper`` reshapes them into the lists of
+column vectors that the book's ``network.py`` trains on.
+
+Where the file is looked for: an explicit ``path`` argument, else the
+``MNIST_PATH`` environment variable, else ``data/mnist.pkl.gz`` beside this
+module.  When nothing is at the environment or default path, the classic file
+is downloaded there and its md5 checked first.  An explicit path that does not
+exist is an error instead, since it is most likely a typo.
+
+Unpickling can run arbitrary code, and the file comes from the network, so it
+is read with an unpickler that builds numpy arrays and nothing else, and what
+it builds is checked to be MNIST before anyone trains on it.  Every way this
+can fail raises ``MNISTError``, whose message names the file and the problem.
+"""
+
+import codecs
+import gzip
+import hashlib
+import http.client
+import os
+import pickle
+import sys
+import tempfile
+import urllib.request
+
+import numpy as np
+
+try:
+    from numpy._core import multiarray as _multiarray  # numpy 2
+except ImportError:
+    from numpy.core import multiarray as _multiarray  # numpy 1
+
+DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "data", "mnist.pkl.gz")
+URLS = (
+    "https://github.com/mnielsen/neural-networks-and-deep-learning"
+    "/raw/master/data/mnist.pkl.gz",
+    "https://figshare.com/ndownloader/files/25635053",
+)
+MD5 = "a02cd19f81d51c426d7ca14024243ce9"
+PARTS = ("training", "validation", "test")
+
+# Everything a protocol-2 pickle of numpy arrays refers to: numpy 1 and numpy 2
+# name the array constructor's module differently, and Python 3 reads the
+# arrays' raw bytes back through _codecs.encode.
+_ALLOWED_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): codecs.encode,
+}
+
+
+class MNISTError(Exception):
+    """The data set could not be found, downloaded, read or trusted."""
+
+
+def load_data(path=None):
+    """Return ``(training_data, validation_data, test_data)``.
+
+    Each is a pair ``(x, y)``: x a float array of shape (n, 784), one image
+    per row, and y an integer array of shape (n,) with the digits.  The
+    classic file has 50,000 training, 10,000 validation and 10,000 test
+    images."""
+    path = resolve_path(path)
+    try:
+        with gzip.open(path, "rb") as f:
+            data = _NumpyUnpickler(f, encoding="latin1").load()
+    except pickle.UnpicklingError as e:
+        raise MNISTError("{}: refused: {}".format(path, e)) from None
+    except Exception as e:
+        # A damaged file can fail anywhere in gzip, zlib or pickle, with
+        # almost any exception type; all of them mean the same thing here.
+        raise MNISTError("{}: not a readable mnist.pkl.gz ({}: {})".format(
+            path, type(e).__name__, e)) from None
+    _check(data, path)
+    return tuple(tuple(part) for part in data)
+
+
+def load_data_wrapper(path=None):
+    """The data as ``network.py`` wants it: ``(training_data,
+    validation_data, test_data)``, each a list of pairs ``(x, y)`` with x a
+    (784, 1) column of pixels.  In the training data y is the (10, 1) vector
+    that the output layer should produce, ``vectorized_result(digit)``; in
+    the validation and test data y is just the digit, since evaluating only
+    compares it with the network's choice."""
+    training, validation, test = load_data(path)
+    training_data = [(x.reshape(784, 1), vectorized_result(y))
+                     for x, y in zip(*training)]
+    validation_data = [(x.reshape(784, 1), y) for x, y in zip(*validation)]
+    test_data = [(x.reshape(784, 1), y) for x, y in zip(*test)]
+    return training_data, validation_data, test_data
+
+
+def vectorized_result(j):
+    """The desired output for digit ``j``: a (10, 1) column with 1.0 in
+    row j and 0.0 elsewhere.  Given an array of n digits, the (10, n) matrix
+    whose columns are their vectors."""
+    j = np.asarray(j)
+    e = np.zeros((10, j.size))
+    e[j.ravel(), np.arange(j.size)] = 1.0
+    return e
+
+
+def resolve_path(path=None):
+    """The file to read, downloading it first when the environment or the
+    default names a file that is not there yet."""
+    if path is not None:
+        path = os.fspath(path)
+        if not os.path.lexists(path):
+            raise MNISTError(
+                "{}: no such file (an explicit path is never downloaded to; "
+                "leave it out to use {}, or set MNIST_PATH)".format(
+                    path, DEFAULT_PATH))
+    else:
+        path = os.environ.get("MNIST_PATH") or DEFAULT_PATH
+        if not os.path.lexists(path):
+            download(path)
+    if not os.path.isfile(path):
+        raise MNISTError("{}: not a regular file".format(path))
+    return path
+
+
+def download(dest, url=None, md5=MD5):
+    """Download mnist.pkl.gz to ``dest`` and return ``dest``.
+
+    ``url`` is tried alone when given; otherwise the URLs in the
+    ``MNIST_URL`` environment variable (separated by white space), or else
+    ``URLS``, one after the other.  The bytes go to a temporary file beside
+    ``dest`` and are renamed into place only once their md5 matches, so a
+    failed or interrupted download leaves nothing behind, and an existing
+    ``dest`` is never replaced."""
+    dest = os.fspath(dest)
+    if os.path.lexists(dest):
+        raise MNISTError("{}: already exists; not downloading over it".format(dest))
+    urls = [url] if url else os.environ.get("MNIST_URL", "").split() or URLS
+    folder = os.path.dirname(os.path.abspath(dest))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise MNISTError("{}: cannot create its folder ({})".format(dest, e)) from None
+    failures = []
+    for u in urls:
+        try:
+            _fetch(u, dest, md5)
+            return dest
+        except (OSError, ValueError, http.client.HTTPException, MNISTError) as e:
+            failures.append("{} ({})".format(u, e))
+    raise MNISTError(
+        "could not download MNIST to {}: tried {}. Download mnist.pkl.gz by "
+        "hand and put it there, or point MNIST_PATH at a copy".format(
+            dest, "; ".join(failures)))
+
+
+def _fetch(url, dest, md5):
+    """Download ``url`` into a temporary file and rename it to ``dest`` if
+    all of it arrived and its md5 is ``md5``."""
+    fd, part = tempfile.mkstemp(prefix=".mnist-", suffix=".part",
+                                dir=os.path.dirname(os.path.abspath(dest)))
+    try:
+        digest = hashlib.md5()
+        received = 0
+        with os.fdopen(fd, "wb") as out, \
+                urllib.request.urlopen(url, timeout=60) as response:
+            total = response.length
+            try:
+                while True:
+                    chunk = response.read(1 << 16)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    _progress(url, received, total)
+            finally:
+                print(file=sys.stderr)
+        if total is not None and received < total:
+            raise MNISTError("connection closed after {} of {} bytes".format(
+                received, total))
+        if digest.hexdigest() != md5:
+            raise MNISTError("md5 {} is not the expected {}".format(
+                digest.hexdigest(), md5))
+        os.replace(part, dest)
+    except BaseException:
+        os.unlink(part)
+        raise
+
+
+def _progress(url, received, total):
+    if total:
+        status = "{} / {} bytes ({:.0f}%)".format(received, total,
+                                                 100.0 * received / total)
+    else:
+        status = "{} bytes".format(received)
+    print("\rdownloading {}: {}".format(url, status), end="", file=sys.stderr,
+          flush=True)
+
+
+class _NumpyUnpickler(pickle.Unpickler):
+    """An unpickler that can build numpy arrays and nothing else: a pickle
+    naming any other global (os.system, builtins.eval, ...) is stopped when
+    the global is looked up, before anything is called."""
+
+    def find_class(self, module, name):
+        try:
+            return _ALLOWED_GLOBALS[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                "it refers to {}.{}, and only numpy arrays are allowed".format(
+                    module, name)) from None
+
+
+def _check(data, path):
+    """Raise MNISTError unless ``data`` is three ``(x, y)`` pairs of MNIST
+    images and digits."""
+    if not (isinstance(data, (tuple, list)) and len(data) == 3):
+        raise MNISTError("{}: not MNIST: expected (training, validation, test), "
+                         "found {}".format(path, _describe(data)))
+    for name, part in zip(PARTS, data):
+        if not (isinstance(part, (tuple, list)) and len(part) == 2
+                and all(isinstance(a, np.ndarray) for a in part)):
+            raise MNISTError("{}: not MNIST: the {} data is not a pair (x, y) "
+                             "of arrays".format(path, name))
+        x, y = part
+        problem = None
+        if x.ndim != 2 or x.shape[1] != 784 or len(x) == 0:
+            problem = "images have shape {}, expected (n, 784)".format(x.shape)
+        elif not np.issubdtype(x.dtype, np.floating):
+            problem = "images are {}, expected floats".format(x.dtype)
+        elif y.shape != (len(x),):
+            problem = "labels have shape {} for {} images".format(y.shape, len(x))
+        elif not np.issubdtype(y.dtype, np.integer):
+            problem = "labels are {}, expected integers".format(y.dtype)
+        elif not (x.min() >= 0.0 and x.max() <= 1.0):
+            problem = "pixels range over [{}, {}], expected [0, 1]".format(
+                x.min(), x.max())
+        elif not (y.min() >= 0 and y.max() <= 9):
+            problem = "labels range over {}..{}, expected 0..9".format(
+                y.min(), y.max())
+        if problem:
+            raise MNISTError("{}: not MNIST: {} {}".format(path, name, problem))
+
+
+def _describe(value):
+    if isinstance(value, (tuple, list)):
+        return "a {} of {}".format(type(value).__name__, len(value))
+    return "a {}".format(type(value).__name__)

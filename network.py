@@ -1,0 +1,136 @@
+"""network.py: the per-example baseline.
+
+A feedforward network of sigmoid neurons trained by mini-batch stochastic
+gradient descent on the quadratic cost, as in chapter 1 of Michael Nielsen's
+"Neural Networks and Deep Learning".  Backpropagation (chapter 2) runs once per
+training example and the per-example gradients are added up in Python.  This
+file is the honest reference that network_matrix.py is measured against, so it
+stays as plain as the book's version: no speed tricks here.
+"""
+
+import random
+import time
+
+import numpy as np
+
+
+class Network(object):
+
+    def __init__(self, sizes):
+        """``sizes`` lists the number of neurons in each layer, input first:
+        [784, 30, 10] is 784 inputs, 30 hidden neurons and 10 outputs.  Every
+        bias and weight starts as a draw from N(0, 1), biases first and then
+        weights, layer by layer, from numpy's global generator; seeding that
+        generator therefore fixes the starting point.  The input layer has no
+        biases: its outputs are the data itself."""
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [np.random.randn(n_out, 1) for n_out in sizes[1:]]
+        self.weights = [np.random.randn(n_out, n_in)
+                        for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        """The output of the network for a column vector ``a`` of inputs:
+        a' = sigmoid(w a + b), one layer after the other."""
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a) + b)
+        return a
+
+    def SGD(self, training_data, epochs, mini_batch_size, eta,
+            test_data=None):
+        """Train by mini-batch stochastic gradient descent.
+
+        ``training_data`` is a list of ``(x, y)`` pairs, x the input column
+        and y the desired output column.  Each epoch shuffles it with Python's
+        ``random`` and cuts it into mini-batches of ``mini_batch_size``; each
+        mini-batch moves the parameters one step of size ``eta``.  With
+        ``test_data`` (pairs ``(x, label)``) the accuracy is printed after
+        every epoch, together with the seconds since training began, so that
+        the two implementations can be compared line by line."""
+        training_data = list(training_data)
+        if test_data is not None:
+            test_data = list(test_data)
+        n = len(training_data)
+        start = time.perf_counter()
+        for j in range(epochs):
+            random.shuffle(training_data)
+            mini_batches = [training_data[k:k + mini_batch_size]
+                            for k in range(0, n, mini_batch_size)]
+            for mini_batch in mini_batches:
+                self.update_mini_batch(mini_batch, eta)
+            if test_data:
+                correct = self.evaluate(test_data)
+                print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(
+                    j, correct, len(test_data), time.perf_counter() - start),
+                    flush=True)
+            else:
+                print("Epoch {} complete, elapsed time: {:.2f}s".format(
+                    j, time.perf_counter() - start), flush=True)
+
+    def update_mini_batch(self, mini_batch, eta):
+        """One gradient-descent step on the cost averaged over ``mini_batch``.
+        The gradient is the sum of the per-example gradients from
+        ``backprop``, gathered one example at a time."""
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in mini_batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        step = eta / len(mini_batch)
+        self.weights = [w - step * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
+
+    def backprop(self, x, y):
+        """The gradient of the cost C_x of one example, as ``(nabla_b,
+        nabla_w)``: lists of arrays shaped like ``self.biases`` and
+        ``self.weights``.  The forward pass keeps every weighted input z and
+        activation a, because the backward pass needs them:
+
+            BP1  delta^L = (a^L - y) * sigma'(z^L)
+            BP2  delta^l = ((w^{l+1})^T delta^{l+1}) * sigma'(z^l)
+            BP3  dC/db^l = delta^l
+            BP4  dC/dw^l = delta^l (a^{l-1})^T
+        """
+        nabla_b = [None] * len(self.biases)
+        nabla_w = [None] * len(self.weights)
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        # Negative indices count back from the output layer: l = 2 is the last
+        # hidden layer, which is how BP2 walks.
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            delta = np.dot(self.weights[-l + 1].transpose(), delta) * sigmoid_prime(z)
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
+        return (nabla_b, nabla_w)
+
+    def evaluate(self, test_data):
+        """How many of the ``(x, label)`` pairs in ``test_data`` the network
+        gets right; its answer is the output neuron with the highest
+        activation."""
+        return sum(int(np.argmax(self.feedforward(x)) == label)
+                   for x, label in test_data)
+
+    def cost_derivative(self, output_activations, y):
+        """dC_x/da for the quadratic cost C_x = |y - a|^2 / 2."""
+        return output_activations - y
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z), elementwise."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z))."""
+    return sigmoid(z) * (1 - sigmoid(z))
