@@ -127,12 +127,13 @@ def resolve_path(path=None):
     return path
 
 
-def download(dest, url=None, md5=MD5):
+def download(dest, url=None, md5=None):
     """Download mnist.pkl.gz to ``dest`` and return ``dest``.
 
     ``url`` is tried alone when given; otherwise the URLs in the
     ``MNIST_URL`` environment variable (separated by white space), or else
-    ``URLS``, one after the other.  The bytes go to a temporary file beside
+    ``URLS``, one after the other; ``md5`` defaults to ``MD5``, the classic
+    file's.  The bytes go to a temporary file beside
     ``dest`` and are renamed into place only once their md5 matches, so a
     failed or interrupted download leaves nothing behind, and an existing
     ``dest`` is never replaced."""
@@ -148,7 +149,7 @@ def download(dest, url=None, md5=MD5):
     failures = []
     for u in urls:
         try:
-            _fetch(u, dest, md5)
+            _fetch(u, dest, md5 or MD5)
             return dest
         except (OSError, ValueError, http.client.HTTPException, MNISTError) as e:
             failures.append("{} ({})".format(u, e))
