@@ -1,0 +1,170 @@
+"""The two exec scripts, run as a user runs them, in a subprocess, on a
+small synthetic data set; the many bad values are fed to each script's
+main() in this process, which is the same code without the cost of
+starting Python each time."""
+
+import importlib
+import os
+import socket
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, write_pickle
+
+SCRIPTS = ["exec_normal.py", "exec_matrix.py"]
+LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
+
+
+def run(script, *args, env=None):
+    environment = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args),
+                          capture_output=True, text=True, env=environment,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_runs_end_to_end_and_prints_one_line_per_epoch(script, mnist_file):
+    result = run(script, "--data", mnist_file, "--epochs", "3", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    for j, line in enumerate(lines):
+        match = LINE.match(line)
+        assert match, line
+        assert int(match.group(1)) == j
+
+
+def test_same_seed_same_accuracy_in_both_scripts(mnist_file):
+    outputs = [run(s, "--data", mnist_file, "--epochs", "2", "--seed", "4",
+                   "--sizes", "784,20,10").stdout for s in SCRIPTS]
+    counts = [[LINE.match(l).group(2) for l in out.splitlines()] for out in outputs]
+    assert len(counts[0]) == 2
+    assert counts[0] == counts[1]
+
+
+def test_float32_runs(mnist_file):
+    result = run("exec_matrix.py", "--data", mnist_file, "--epochs", "1",
+                 "--dtype", "float32")
+    assert result.returncode == 0, result.stderr
+    assert LINE.match(result.stdout.strip())
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_help_explains_every_flag(script):
+    result = run(script, "--help")
+    assert result.returncode == 0
+    for flag in ("--epochs", "--mini-batch-size", "--eta", "--sizes", "--seed", "--data"):
+        assert flag in result.stdout
+
+
+BAD_FLAGS = [
+    ["--epochs", "0"], ["--epochs", "-3"], ["--epochs", "2.5"], ["--epochs", "x"],
+    ["--mini-batch-size", "0"], ["--mini-batch-size", "-1"], ["--mini-batch-size", "ten"],
+    ["--eta", "0"], ["--eta", "-1.5"], ["--eta", "nan"], ["--eta", "inf"], ["--eta", "fast"],
+    ["--sizes", "783,30,10"], ["--sizes", "784,30,9"], ["--sizes", "784,0,10"],
+    ["--sizes", "784,-5,10"], ["--sizes", "784,30.5,10"], ["--sizes", "784"],
+    ["--sizes", "784,,10"], ["--sizes", ""],
+    ["--seed", "1.5"], ["--seed", "-1"], ["--seed", str(2 ** 32)], ["--seed", "abc"],
+    ["--no-such-flag"],
+]
+
+
+def run_main(script, args, monkeypatch, capsys):
+    """Run ``script``'s main() with ``args``; return (exit status, stderr)."""
+    module = importlib.import_module(script[:-3])
+    monkeypatch.setattr(sys, "argv", [script] + list(args))
+    with pytest.raises(SystemExit) as e:
+        module.main()
+    out, err = capsys.readouterr()
+    assert out == ""
+    return e.value.code, err
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("flags", BAD_FLAGS, ids=" ".join)
+def test_bad_values_exit_2(script, flags, mnist_file, monkeypatch, capsys):
+    status, err = run_main(script, ["--data", mnist_file] + flags,
+                           monkeypatch, capsys)
+    assert status == 2
+    assert "error: argument {}".format(flags[0]) in err or "unrecognized" in err
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_bad_value_gets_one_error_line_and_no_traceback(script, mnist_file):
+    result = run(script, "--data", mnist_file, "--eta", "-1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "{}: error: argument --eta: -1 is not a finite number above 0".format(script))
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_bad_dtype_is_rejected(monkeypatch, capsys):
+    status, err = run_main("exec_matrix.py", ["--dtype", "float16"],
+                           monkeypatch, capsys)
+    assert status == 2 and "invalid choice" in err
+
+
+def bad_files(tmp_path):
+    not_gzip = tmp_path / "not-gzip.pkl.gz"
+    not_gzip.write_bytes(b"hello")
+    wrong = write_pickle(tmp_path / "wrong.pkl.gz", ("not", "mnist", "at all"))
+    unreadable = tmp_path / "unreadable.pkl.gz"
+    unreadable.write_bytes(b"")
+    return {
+        "missing": str(tmp_path / "missing.pkl.gz"),
+        "directory": str(tmp_path),
+        "devnull": os.devnull,
+        "not gzip": str(not_gzip),
+        "not mnist": wrong,
+        "empty": str(unreadable),
+    }
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("kind", ["missing", "directory", "devnull", "not gzip",
+                                  "not mnist", "empty"])
+def test_bad_data_files_exit_2(script, kind, tmp_path, monkeypatch, capsys):
+    path = bad_files(tmp_path)[kind]
+    status, err = run_main(script, ["--data", path], monkeypatch, capsys)
+    assert status == 2
+    assert err.startswith("{}: error: {}: ".format(script, path))
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_bad_data_file_gets_no_traceback(script, tmp_path):
+    path = bad_files(tmp_path)["not gzip"]
+    result = run(script, "--data", path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("{}: error: {}: not a readable".format(script, path))
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_offline_first_run_explains_what_to_do(script, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dest = tmp_path / "data" / "mnist.pkl.gz"
+    result = run(script, env={"MNIST_PATH": str(dest),
+                              "MNIST_URL": "http://127.0.0.1:{}/x".format(port)})
+    assert result.returncode == 2
+    assert "could not download MNIST to " + str(dest) in result.stderr
+    assert "MNIST_PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.listdir(dest.parent) == []
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_malicious_pickle_is_refused(script, tmp_path):
+    from test_loader import Payload
+    marker = tmp_path / "pwned"
+    evil = write_pickle(tmp_path / "evil.pkl.gz",
+                        Payload(os.system, "touch {}".format(marker)))
+    result = run(script, "--data", evil)
+    assert result.returncode == 2
+    assert "only numpy arrays" in result.stderr
+    assert not marker.exists()

@@ -1,0 +1,171 @@
+"""The math of both networks, checked against independent references:
+central finite differences of the quadratic cost, and each other."""
+
+import random
+
+import numpy as np
+import pytest
+
+import network
+import network_matrix
+
+SIZES = [6, 5, 4, 3]  # two hidden layers, so BP2 runs more than once
+
+
+def quadratic_cost(net, X, Y):
+    """C = sum over the columns of X of |y - a|^2 / 2."""
+    A = net.feedforward(X)
+    return 0.5 * np.sum((A - Y) ** 2)
+
+
+def finite_difference_gradient(net, X, Y, h=1e-6):
+    """dC/dp for every bias and weight p, by central differences."""
+    grads = []
+    for params in (net.biases, net.weights):
+        layer_grads = []
+        for p in params:
+            g = np.zeros_like(p)
+            for i in np.ndindex(p.shape):
+                saved = p[i]
+                p[i] = saved + h
+                up = quadratic_cost(net, X, Y)
+                p[i] = saved - h
+                down = quadratic_cost(net, X, Y)
+                p[i] = saved
+                g[i] = (up - down) / (2 * h)
+            layer_grads.append(g)
+        grads.append(layer_grads)
+    return grads
+
+
+def relative_error(got, want):
+    got = np.concatenate([g.ravel() for g in got])
+    want = np.concatenate([w.ravel() for w in want])
+    return np.linalg.norm(got - want) / np.linalg.norm(want)
+
+
+def example(rng, m):
+    X = rng.random((SIZES[0], m))
+    Y = np.zeros((SIZES[-1], m))
+    Y[rng.integers(0, SIZES[-1], m), np.arange(m)] = 1.0
+    return X, Y
+
+
+@pytest.mark.parametrize("module", [network, network_matrix])
+def test_backprop_matches_finite_differences(module):
+    np.random.seed(0)
+    net = module.Network(SIZES)
+    X, Y = example(np.random.default_rng(1), 1)
+    nabla_b, nabla_w = net.backprop(X, Y)
+    fd_b, fd_w = finite_difference_gradient(net, X, Y)
+    assert relative_error(nabla_b, fd_b) < 1e-6
+    assert relative_error(nabla_w, fd_w) < 1e-6
+
+
+def test_matrix_backprop_of_a_mini_batch_matches_finite_differences():
+    np.random.seed(0)
+    net = network_matrix.Network(SIZES)
+    X, Y = example(np.random.default_rng(2), 7)
+    nabla_b, nabla_w = net.backprop(X, Y)
+    fd_b, fd_w = finite_difference_gradient(net, X, Y)
+    assert relative_error(nabla_b, fd_b) < 1e-6
+    assert relative_error(nabla_w, fd_w) < 1e-6
+
+
+def test_matrix_gradient_is_the_sum_of_per_example_gradients():
+    np.random.seed(3)
+    per_example = network.Network(SIZES)
+    matrix = network_matrix.Network(SIZES)
+    X, Y = example(np.random.default_rng(4), 10)
+    matrix.biases = [b.copy() for b in per_example.biases]
+    matrix.weights = [w.copy() for w in per_example.weights]
+    sum_b = [np.zeros(b.shape) for b in per_example.biases]
+    sum_w = [np.zeros(w.shape) for w in per_example.weights]
+    for i in range(X.shape[1]):
+        nb, nw = per_example.backprop(X[:, [i]], Y[:, [i]])
+        sum_b = [s + g for s, g in zip(sum_b, nb)]
+        sum_w = [s + g for s, g in zip(sum_w, nw)]
+    nabla_b, nabla_w = matrix.backprop(X, Y)
+    assert relative_error(nabla_b, sum_b) < 1e-10
+    assert relative_error(nabla_w, sum_w) < 1e-10
+
+
+def test_same_seed_gives_the_same_start():
+    np.random.seed(5)
+    a = network.Network([784, 30, 10])
+    np.random.seed(5)
+    b = network_matrix.Network([784, 30, 10])
+    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
+        assert np.array_equal(p, q)
+
+
+def test_same_seed_same_mini_batches_same_parameters():
+    """SGD of both networks from one seed, on the book's list of (x, y):
+    the same shuffles and steps, so the same parameters, to rounding."""
+    rng = np.random.default_rng(6)
+    X, Y = example(rng, 95)  # 95 is not a multiple of 10: a short last batch
+    data = [(X[:, [i]], Y[:, [i]]) for i in range(X.shape[1])]
+    nets = []
+    for module in (network, network_matrix):
+        random.seed(7)
+        np.random.seed(7)
+        net = module.Network(SIZES)
+        net.SGD(list(data), 3, 10, 3.0)
+        nets.append(net)
+    a, b = nets
+    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
+        assert np.max(np.abs(p - q)) < 1e-9
+    # And training moved them: equal because both learned, not because
+    # neither did.
+    np.random.seed(7)
+    start = network.Network(SIZES)
+    assert np.max(np.abs(start.weights[0] - a.weights[0])) > 1e-3
+
+
+def test_update_mini_batch_takes_a_list_or_matrices():
+    rng = np.random.default_rng(8)
+    X, Y = example(rng, 10)
+    nets = []
+    for mini_batch in ([(X[:, [i]], Y[:, [i]]) for i in range(10)], (X, Y)):
+        np.random.seed(9)
+        net = network_matrix.Network(SIZES)
+        net.update_mini_batch(mini_batch, 3.0)
+        nets.append(net)
+    a, b = nets
+    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
+        assert np.allclose(p, q, rtol=0, atol=1e-14)
+
+
+def test_evaluate_agrees_between_networks_and_input_forms():
+    rng = np.random.default_rng(10)
+    X = rng.random((SIZES[0], 40))
+    labels = rng.integers(0, SIZES[-1], 40)
+    np.random.seed(11)
+    per_example = network.Network(SIZES)
+    np.random.seed(11)
+    matrix = network_matrix.Network(SIZES)
+    pairs = [(X[:, [i]], labels[i]) for i in range(40)]
+    want = per_example.evaluate(pairs)
+    guesses = [int(np.argmax(per_example.feedforward(X[:, [i]]))) for i in range(40)]
+    assert want == sum(g == l for g, l in zip(guesses, labels))
+    assert matrix.evaluate(pairs) == want
+    assert matrix.evaluate((X, labels)) == want
+
+
+def test_float32_network_stays_float32_and_never_warns():
+    np.random.seed(12)
+    net = network_matrix.Network(SIZES, dtype=np.float32)
+    X = np.full((SIZES[0], 4), 1.0, dtype=np.float32)
+    net.weights[0][:] = -200.0  # weighted inputs far below -88
+    with np.errstate(all="raise"):
+        out = net.feedforward(X)
+        nabla_b, nabla_w = net.backprop(X, np.zeros((SIZES[-1], 4)))
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in nabla_b + nabla_w)
+    assert np.all(np.isfinite(out))
+
+
+def test_sigmoid_matches_the_logistic_function():
+    z = np.linspace(-30, 30, 601)
+    assert np.allclose(network_matrix.sigmoid(z), 1 / (1 + np.exp(-z)),
+                       rtol=1e-13, atol=1e-15)
