@@ -114,7 +114,7 @@ class Network(object):
 
             BP1  Delta^L = (A^L - Y) * sigma'(Z^L)
             BP2  Delta^l = ((w^{l+1})^T Delta^{l+1}) * sigma'(Z^l)
-            BP3  dC/db^l = Delta^l summed along its rows
+            BP3  dC/db^l = Delta^l 1, the row sums of Delta^l
             BP4  dC/dw^l = Delta^l (A^{l-1})^T
 
         The product in BP4 adds up the m per-example outer products
@@ -130,15 +130,16 @@ class Network(object):
             z = np.dot(w, activations[-1])
             z += b
             activations.append(sigmoid(z, out=z))
+        ones = np.ones((X.shape[1], 1), dtype=self.dtype)
         A = activations[-1]
         delta = self.cost_derivative(A, Y)
         delta *= sigmoid_prime_of_activation(A)
-        nabla_b[-1] = delta.sum(axis=1, keepdims=True)
+        nabla_b[-1] = np.dot(delta, ones)
         nabla_w[-1] = np.dot(delta, activations[-2].T)
         for l in range(2, self.num_layers):
             delta = np.dot(self.weights[-l + 1].T, delta)
             delta *= sigmoid_prime_of_activation(activations[-l])
-            nabla_b[-l] = delta.sum(axis=1, keepdims=True)
+            nabla_b[-l] = np.dot(delta, ones)
             nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
         return (nabla_b, nabla_w)
 
@@ -156,15 +157,23 @@ class Network(object):
 
 
 def sigmoid(z, out=None):
-    """The logistic function, computed as (1 + tanh(z/2)) / 2, which equals
-    1 / (1 + e^-z) but cannot overflow: e^-z passes the largest float32 once
-    z < -88, and numpy warns.  ``out`` may be ``z`` itself, to save an
-    allocation on the hot path."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
+    """The logistic function 1 / (1 + e^-z), elementwise.  ``out`` may be
+    ``z`` itself, which saves an allocation on the hot path.
+
+    z is first raised to at least -EXP_LIMIT, so that e^-z cannot overflow
+    (in float32 it would from z < -88 on, and numpy would warn); below that
+    bound sigma(z) is smaller than the smallest normal float, so nothing of
+    any size is lost."""
+    out = np.maximum(z, -EXP_LIMIT[z.dtype], out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
     out += 1.0
-    out *= 0.5
-    return out
+    return np.reciprocal(out, out=out)
+
+
+# The largest whole x for which e^x is still a finite float of each type.
+EXP_LIMIT = {np.dtype(t): np.floor(np.log(np.finfo(t).max))
+             for t in (np.float32, np.float64)}
 
 
 def sigmoid_prime_of_activation(a):
