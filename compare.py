@@ -145,8 +145,12 @@ def speedups(normal, matrix):
 
 
 def median_speedup(normal, matrix):
-    known = [s for s in speedups(normal, matrix) if s is not None]
-    return statistics.median(known) if known else None
+    """The median epoch time of the normal network over that of the matrix
+    network.  Medians of each, rather than the median of the per-epoch
+    ratios, because the two ran at different times on a shared machine:
+    a slow spell then spoils one epoch of one network, not the comparison."""
+    m = statistics.median(matrix.epoch_times)
+    return statistics.median(normal.epoch_times) / m if m > 0 else None
 
 
 def times(speedup):
@@ -160,7 +164,9 @@ def print_table(normal, matrix):
                                         speedups(normal, matrix))):
         print("{:>5}  {:>9.2f}%  {:>8.2f}  {:>9.2f}%  {:>8.2f}  {:>7}".format(
             j, normal.accuracy(j), tn, matrix.accuracy(j), tm, times(s)))
-    print("median speedup: {}".format(times(median_speedup(normal, matrix))))
+    print("median epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
+        statistics.median(normal.epoch_times), statistics.median(matrix.epoch_times),
+        times(median_speedup(normal, matrix))))
     print("peak memory: normal {:.0f} MB, matrix {:.0f} MB (matrix/normal {:.2f})".format(
         normal.peak_bytes / 2 ** 20, matrix.peak_bytes / 2 ** 20,
         matrix.peak_bytes / normal.peak_bytes))
@@ -169,7 +175,7 @@ def print_table(normal, matrix):
 
 def print_sweep(results):
     print("{:>10}  {:>14}  {:>14}  {:>14}".format(
-        "mini-batch", "normal s/epoch", "matrix s/epoch", "median speedup"))
+        "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup"))
     for m, normal, matrix in results:
         print("{:>10}  {:>14.2f}  {:>14.2f}  {:>14}".format(
             m, statistics.median(normal.epoch_times),
@@ -183,18 +189,20 @@ def plot(path, results):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for m, normal, matrix in results:
-        for run, style in ((normal, "o--"), (matrix, "s-")):
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for (m, normal, matrix), color in zip(results, plt.cm.tab10.colors):
+        for run, style, name in ((normal, "o--", "network.py"),
+                                 (matrix, "s-", "network_matrix.py")):
             ax.plot(run.elapsed, [run.accuracy(j) for j in range(len(run.correct))],
-                    style, label="{}, mini-batch {}".format(
-                        run.script.replace("exec_", "").replace(".py", ""), m))
+                    style, color=color,
+                    label="{}, mini-batch {}".format(name, m))
     ax.set_xscale("log")
     ax.set_xlabel("wall-clock time since training began (s, log scale)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Per-example (normal) vs matrix-based backpropagation")
+    ax.set_title("Per-example vs matrix-based backpropagation: accuracy "
+                 "after each epoch")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     fig.tight_layout()
     part = path + ".part.png"
     try:

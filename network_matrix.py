@@ -9,7 +9,7 @@ with the bias column b^l broadcast across the m columns.  The errors Delta^l
 of all examples are computed together in the same way, and the sums over the
 mini-batch that gradient descent needs come out of matrix products too:
 
-    nabla_b^l = Delta^l summed along its rows
+    nabla_b^l = Delta^l 1, the row sums of Delta^l
     nabla_w^l = Delta^l (A^{l-1})^T
 
 There is no Python loop over the examples of a mini-batch anywhere, and the
@@ -58,33 +58,23 @@ class Network(object):
         ``training_data`` is either the book's list of ``(x, y)`` column
         pairs or a pair ``(X, Y)`` of matrices whose columns are the
         examples; ``test_data`` likewise is a list of ``(x, label)`` or a
-        pair ``(X, labels)``.  The matrices are never copied: each epoch
-        shuffles a list of column indices with Python's ``random``, which
-        yields the very permutation that ``random.shuffle(training_data)``
-        gives network.py, and each mini-batch gathers its columns from X and
-        Y by index."""
+        pair ``(X, labels)``; a list is stacked into matrices once, before
+        the first epoch.  The epochs never copy the matrices: each shuffles a
+        list of column indices with Python's ``random``, which yields the
+        very permutation that ``random.shuffle(training_data)`` gives
+        network.py, and each mini-batch gathers its own columns by index."""
         X, Y = _as_matrix_pair(training_data)
         if test_data is not None:
             test_data = _as_matrix_pair(test_data)
         n = X.shape[1]
-        # Mini-batches are gathered a block at a time: one gather of a
-        # thousand examples runs at memory speed, while a hundred gathers of
-        # ten wait on memory a hundred times.  A block is a whole number of
-        # mini-batches, so they are cut exactly where network.py cuts them.
-        block = mini_batch_size * max(1, 1000 // mini_batch_size)
         order = list(range(n))
         start = time.perf_counter()
         for j in range(epochs):
             random.shuffle(order)
             shuffled = np.array(order)
-            for b in range(0, n, block):
-                indices = shuffled[b:b + block]
-                X_block = X[:, indices].astype(self.dtype, copy=False)
-                Y_block = Y[:, indices].astype(self.dtype, copy=False)
-                for k in range(0, len(indices), mini_batch_size):
-                    self.update_mini_batch((X_block[:, k:k + mini_batch_size],
-                                            Y_block[:, k:k + mini_batch_size]),
-                                           eta)
+            for k in range(0, n, mini_batch_size):
+                batch = shuffled[k:k + mini_batch_size]
+                self.update_mini_batch((X[:, batch], Y[:, batch]), eta)
             if test_data is not None:
                 correct = self.evaluate(test_data)
                 print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(

@@ -38,7 +38,8 @@ def test_table_of_epochs_speedup_and_memory(small_data):
     assert [int(r.group(1)) for r in rows] == [0, 1]
     for r in rows:
         assert r.group(2) == r.group(4)  # same seed, same accuracy
-    assert re.match(r"^median speedup: (\d+\.\dx|n/a)$", lines[4])
+    assert re.match(r"^median epoch: normal \d+\.\d\d s, matrix \d+\.\d\d s, "
+                    r"speedup (\d+\.\dx|n/a)$", lines[4])
     memory = re.match(r"^peak memory: normal (\d+) MB, matrix (\d+) MB "
                       r"\(matrix/normal (\d+\.\d\d)\)$", lines[5])
     assert memory and int(memory.group(1)) > 10 and int(memory.group(2)) > 10
@@ -62,7 +63,7 @@ def test_mini_batch_sweep(small_data):
     assert "mini-batch size 5," in out and "mini-batch size 20," in out
     summary = out.splitlines()[-3:]
     assert summary[0].split() == ["mini-batch", "normal", "s/epoch", "matrix",
-                                  "s/epoch", "median", "speedup"]
+                                  "s/epoch", "speedup"]
     assert [line.split()[0] for line in summary[1:]] == ["5", "20"]
 
 
