@@ -40,8 +40,10 @@ def test_table_of_epochs_speedup_and_memory(small_data):
         assert r.group(2) == r.group(4)  # same seed, same accuracy
     assert re.match(r"^median epoch: normal \d+\.\d\d s, matrix \d+\.\d\d s, "
                     r"speedup (\d+\.\dx|n/a)$", lines[4])
+    assert re.match(r"^fastest epoch: normal \d+\.\d\d s, matrix \d+\.\d\d s, "
+                    r"speedup (\d+\.\dx|n/a)$", lines[5])
     memory = re.match(r"^peak memory: normal (\d+) MB, matrix (\d+) MB "
-                      r"\(matrix/normal (\d+\.\d\d)\)$", lines[5])
+                      r"\(matrix/normal (\d+\.\d\d)\)$", lines[6])
     assert memory and int(memory.group(1)) > 10 and int(memory.group(2)) > 10
 
 
