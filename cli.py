@@ -41,13 +41,24 @@ def parser(description, epochs=30):
 
 
 def positive_int(text):
+    return whole_number(text, 1, None)
+
+
+def seed_value(text):
+    return whole_number(text, 0, 2 ** 32 - 1)
+
+
+def whole_number(text, low, high):
+    """``text`` as an int from ``low`` to ``high`` (no limit if None)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             "{!r} is not a whole number".format(text)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("{} is not at least 1".format(value))
+    if value < low:
+        raise argparse.ArgumentTypeError("{} is not at least {}".format(value, low))
+    if high is not None and value > high:
+        raise argparse.ArgumentTypeError("{} is more than {}".format(value, high))
     return value
 
 
@@ -78,18 +89,6 @@ def layer_sizes(text):
         raise argparse.ArgumentTypeError(
             "{!r} has a layer with fewer than 1 neuron".format(text))
     return sizes
-
-
-def seed_value(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "{!r} is not a whole number".format(text)) from None
-    if not 0 <= value < 2 ** 32:
-        raise argparse.ArgumentTypeError(
-            "{} is not between 0 and 2**32 - 1".format(value))
-    return value
 
 
 def load(p, args, loader):
