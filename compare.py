@@ -3,8 +3,8 @@
 Runs exec_normal.py and then exec_matrix.py, one after the other, with the
 same seed and hyperparameters, exactly as a user would run them, and prints
 a table of each epoch's accuracy and time for both, the speedup of the
-matrix-based network, the median speedup, and the peak resident memory of
-each run.  Each script runs in a process of its own so that its memory is
+matrix-based network, the speedups of the median and of the fastest epochs,
+and the peak resident memory of each run.  Each script runs in a process of its own so that its memory is
 its own; the time of an epoch is the difference between the elapsed times
 the script prints (training and evaluation).  ``--mini-batch-sizes`` repeats
 the comparison for several mini-batch sizes; ``--plot`` draws accuracy
@@ -59,7 +59,11 @@ def main():
     if len(results) > 1:
         print_sweep(results)
     if args.plot:
-        plot(args.plot, results)
+        try:
+            plot(args.plot, results)
+        except OSError as e:
+            p.exit(2, "{}: error: --plot: cannot write {}: {}\n".format(
+                p.prog, args.plot, e))
         print("plot written to {}".format(args.plot))
 
 
@@ -71,6 +75,8 @@ def check_plot_target(p, path):
     """Fail before any training if the plot could not be written."""
     if not path.endswith(".png"):
         p.error("--plot: {} does not end in .png".format(path))
+    if os.path.isdir(path):
+        p.error("--plot: {} is a folder".format(path))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         p.error("--plot: folder {} does not exist".format(folder))

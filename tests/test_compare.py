@@ -111,6 +111,17 @@ def test_bad_flags_exit_2_before_training(small_data, flags, message,
     assert message in err and out == ""
 
 
+def test_plot_onto_a_folder_is_refused(small_data, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "plot.png"
+    folder.mkdir()
+    monkeypatch.setattr(sys, "argv", ["compare.py", "--data", small_data,
+                                      "--plot", str(folder)])
+    with pytest.raises(SystemExit) as e:
+        compare_module.main()
+    assert e.value.code == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("content", [b"not gzip", None])
 def test_bad_data_exits_2_with_the_scripts_message(tmp_path, content):
     path = tmp_path / "bad.pkl.gz"
