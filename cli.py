@@ -8,6 +8,7 @@ with exit status 2, the argparse way, never as a traceback.
 
 import argparse
 import math
+import os
 import random
 import sys
 
@@ -109,9 +110,14 @@ def seed(value):
 
 
 def run(main):
-    """Call ``main``; Ctrl-C stops it with a message instead of a traceback."""
+    """Call ``main``; Ctrl-C, or a reader of the output that has gone away
+    (``| head``), stops it without a traceback."""
     try:
         main()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # Python flushes stdout once more on the way out; let that go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

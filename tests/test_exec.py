@@ -45,6 +45,18 @@ def test_same_seed_same_accuracy_in_both_scripts(mnist_file):
     assert counts[0] == counts[1]
 
 
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_closed_pipe_stops_quietly(script, mnist_file):
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
+         "--epochs", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert LINE.match(process.stdout.readline().decode().strip())
+    process.stdout.close()  # as `| head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in err and err == ""
+
+
 def test_float32_runs(mnist_file):
     result = run("exec_matrix.py", "--data", mnist_file, "--epochs", "1",
                  "--dtype", "float32")
