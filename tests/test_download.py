@@ -153,3 +153,13 @@ def test_missing_default_file_downloads_and_loads(server, payload, tmp_path,
     monkeypatch.setattr(mnist_loader, "MD5", md5(payload))
     assert len(mnist_loader.load_data()[1][0]) == 10
     assert dest.read_bytes() == payload
+
+
+def test_an_interrupted_download_leaves_nothing(server, payload, folder, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(mnist_loader, "_progress", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        mnist_loader.download(str(folder / "mnist.pkl.gz"), url=server + "/good",
+                              md5=md5(payload))
+    assert_untouched(folder, payload)
