@@ -41,6 +41,13 @@ def parser(description, epochs=30):
     return p
 
 
+def add_dtype(p):
+    """The flag that only the matrix-based network takes."""
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="floating-point type of network_matrix.py's "
+                        "arithmetic (default: %(default)s)")
+
+
 def positive_int(text):
     return whole_number(text, 1, None)
 

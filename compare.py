@@ -30,9 +30,7 @@ def main():
     p = cli.parser("Train network.py and network_matrix.py with the same seed "
                    "and hyperparameters and compare their accuracy, time and "
                    "memory, epoch by epoch.", epochs=3)
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                   help="floating-point type of the matrix-based network "
-                        "(default: %(default)s)")
+    cli.add_dtype(p)
     p.add_argument("--mini-batch-sizes", type=mini_batch_sizes, metavar="M,M,...",
                    help="compare at each of these mini-batch sizes instead of "
                         "--mini-batch-size, and summarise how the speedup "

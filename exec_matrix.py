@@ -16,9 +16,7 @@ def main():
     p = cli.parser("Train network_matrix.py, which backpropagates a whole "
                    "mini-batch at once, on MNIST and print the test accuracy "
                    "and elapsed time after every epoch.")
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                   help="floating-point type of the arithmetic "
-                        "(default: %(default)s)")
+    cli.add_dtype(p)
     args = p.parse_args()
     (train_x, train_y), _, (test_x, test_y) = cli.load(
         p, args, mnist_loader.load_data)
