@@ -96,14 +96,14 @@ def test_same_seed_same_mini_batches_same_parameters():
     """SGD of both networks from one seed, on the book's list of (x, y):
     the same shuffles and steps, so the same parameters, to rounding."""
     rng = np.random.default_rng(6)
-    X, Y = example(rng, 95)  # 95 is not a multiple of 10: a short last batch
+    X, Y = example(rng, 205)  # not a multiple of 10: a short last batch
     data = [(X[:, [i]], Y[:, [i]]) for i in range(X.shape[1])]
     nets = []
     for module in (network, network_matrix):
         random.seed(7)
         np.random.seed(7)
         net = module.Network(SIZES)
-        net.SGD(list(data), 3, 10, 3.0)
+        net.SGD(list(data), 10, 10, 3.0)  # 210 mini-batches
         nets.append(net)
     a, b = nets
     for p, q in zip(a.biases + a.weights, b.biases + b.weights):
