@@ -44,6 +44,9 @@ URLS = (
 )
 MD5 = "a02cd19f81d51c426d7ca14024243ce9"
 PARTS = ("training", "validation", "test")
+# The classic file unpacks to 222 MB.  Reading stops at this many unpacked
+# bytes, so that a small file cannot unpack into all of memory.
+MAX_UNPACKED_BYTES = 1 << 30
 
 # Everything a protocol-2 pickle of numpy arrays refers to: numpy 1 and numpy 2
 # name the array constructor's module differently, and Python 3 reads the
@@ -71,7 +74,8 @@ def load_data(path=None):
     path = resolve_path(path)
     try:
         with gzip.open(path, "rb") as f:
-            data = _NumpyUnpickler(f, encoding="latin1").load()
+            data = _NumpyUnpickler(_Capped(f, MAX_UNPACKED_BYTES),
+                                   encoding="latin1").load()
     except pickle.UnpicklingError as e:
         raise MNISTError("{}: refused: {}".format(path, e)) from None
     except Exception as e:
@@ -215,6 +219,34 @@ class _NumpyUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(
                 "it refers to {}.{}, and only numpy arrays are allowed".format(
                     module, name)) from None
+
+
+class _Capped(object):
+    """Reads from ``f``, refusing any read that would take the total past
+    ``limit`` bytes before it is made: a pickle that announces a huge
+    string is stopped before the string is unpacked."""
+
+    def __init__(self, f, limit):
+        self.f = f
+        self.limit = limit
+        self.left = limit
+
+    def read(self, n):
+        return self._take(self.f.read(self._allow(n)))
+
+    def readline(self):
+        return self._take(self.f.readline(self.left + 1))
+
+    def _allow(self, n):
+        if n > self.left:
+            raise pickle.UnpicklingError(
+                "it unpacks to more than {} bytes".format(self.limit))
+        return n
+
+    def _take(self, data):
+        self._allow(len(data))
+        self.left -= len(data)
+        return data
 
 
 def _check(data, path):

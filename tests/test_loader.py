@@ -2,9 +2,9 @@
 refuses.  Every file here is synthetic and written by the test."""
 
 import gzip
-import hashlib
 import os
 import pickle
+import struct
 
 import numpy as np
 import pytest
@@ -168,6 +168,17 @@ def test_real_layout_pickled_by_numpy_loads(tmp_path):
     assert len(mnist_loader.load_data(path)[2][1]) == 5
 
 
-def md5_of(path):
-    with open(path, "rb") as f:
-        return hashlib.md5(f.read()).hexdigest()
+def test_a_file_that_unpacks_too_far_is_refused(mnist_file, monkeypatch):
+    """A gzip bomb is refused once it has unpacked MAX_UNPACKED_BYTES, not
+    when memory runs out; a smaller cap stands in for the real one here."""
+    monkeypatch.setattr(mnist_loader, "MAX_UNPACKED_BYTES", 100000)
+    with pytest.raises(mnist_loader.MNISTError, match="unpacks to more than 100000 bytes"):
+        mnist_loader.load_data(mnist_file)
+
+
+def test_a_pickle_announcing_a_huge_string_is_refused_before_reading_it(tmp_path):
+    path = tmp_path / "huge.pkl.gz"
+    with gzip.open(path, "wb") as f:  # protocol 2, then a 2 GiB unicode string
+        f.write(b"\x80\x02X" + struct.pack("<I", 2 ** 31) + b"only this much")
+    with pytest.raises(mnist_loader.MNISTError, match="unpacks to more than"):
+        mnist_loader.load_data(str(path))
