@@ -37,6 +37,9 @@ class Network(object):
         self.num_layers = len(sizes)
         self.sizes = sizes
         self.dtype = np.dtype(dtype)
+        if self.dtype not in EXP_LIMIT:
+            raise ValueError("dtype must be float32 or float64, not {}".format(
+                self.dtype))
         self.biases = [np.random.randn(n_out, 1).astype(self.dtype)
                        for n_out in sizes[1:]]
         self.weights = [np.random.randn(n_out, n_in).astype(self.dtype)

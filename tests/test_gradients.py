@@ -173,3 +173,9 @@ def test_sigmoid_at_the_extremes(dtype):
     assert s.dtype == dtype
     assert np.all(s[:3] < 1e-30) and np.all(s[:3] >= 0)
     assert s[3] == 0.5 and np.all(s[4:] == 1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.int64])
+def test_other_dtypes_are_refused_up_front(dtype):
+    with pytest.raises(ValueError, match="float32 or float64"):
+        network_matrix.Network(SIZES, dtype=dtype)
