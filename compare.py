@@ -100,8 +100,7 @@ def script_args(args, mini_batch_size):
 class Run(object):
     """What one exec script printed, and its peak resident memory."""
 
-    def __init__(self, script, correct, n_test, elapsed, peak_bytes):
-        self.script = script
+    def __init__(self, correct, n_test, elapsed, peak_bytes):
         self.correct = correct
         self.n_test = n_test
         self.elapsed = elapsed
@@ -134,8 +133,7 @@ def run_script(p, script, flags):
     if not epochs or not all(epochs):
         p.exit(1, "{}: error: unexpected output from {}: {!r}\n".format(
             p.prog, script, lines[:3]))
-    return Run(script,
-               correct=[int(e.group(2)) for e in epochs],
+    return Run(correct=[int(e.group(2)) for e in epochs],
                n_test=int(epochs[0].group(3)),
                elapsed=[float(e.group(4)) for e in epochs],
                peak_bytes=usage.ru_maxrss * 1024)
@@ -196,7 +194,8 @@ def plot(path, results):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(9, 5))
-    for (m, normal, matrix), color in zip(results, plt.cm.tab10.colors):
+    for i, (m, normal, matrix) in enumerate(results):
+        color = plt.cm.tab10(i % 10)
         for run, style, name in ((normal, "o--", "network.py"),
                                  (matrix, "s-", "network_matrix.py")):
             ax.plot(run.elapsed, [run.accuracy(j) for j in range(len(run.correct))],

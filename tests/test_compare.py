@@ -47,6 +47,24 @@ def test_table_of_epochs_speedup_and_memory(small_data):
     assert memory and int(memory.group(1)) > 10 and int(memory.group(2)) > 10
 
 
+def test_the_numbers_in_the_table(capsys):
+    """Epoch times are differences of the cumulative times the scripts
+    print; the summary lines compare medians and minimums of each side."""
+    normal = compare_module.Run(correct=[50, 60, 70], n_test=100,
+                                elapsed=[4.0, 9.0, 12.0], peak_bytes=400 * 2 ** 20)
+    matrix = compare_module.Run(correct=[50, 61, 70], n_test=100,
+                                elapsed=[1.0, 1.5, 2.5], peak_bytes=500 * 2 ** 20)
+    assert normal.epoch_times == [4.0, 5.0, 3.0]
+    assert matrix.epoch_times == [1.0, 0.5, 1.0]
+    compare_module.print_table(normal, matrix)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["0", "50.00%", "4.00", "50.00%", "1.00", "4.0x"]
+    assert lines[2].split() == ["1", "60.00%", "5.00", "61.00%", "0.50", "10.0x"]
+    assert lines[4] == "median epoch: normal 4.00 s, matrix 1.00 s, speedup 4.0x"
+    assert lines[5] == "fastest epoch: normal 3.00 s, matrix 0.50 s, speedup 6.0x"
+    assert lines[6] == "peak memory: normal 400 MB, matrix 500 MB (matrix/normal 1.25)"
+
+
 def test_passes_the_flags_on_to_both_scripts(small_data):
     result = compare("--data", small_data, "--epochs", "1", "--seed", "5",
                      "--eta", "0.5", "--sizes", "784,12,10", "--mini-batch-size", "7",
