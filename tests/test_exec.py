@@ -5,8 +5,9 @@ starting Python each time."""
 
 import importlib
 import os
-import socket
 import re
+import signal
+import socket
 import subprocess
 import sys
 
@@ -55,6 +56,18 @@ def test_a_closed_pipe_stops_quietly(script, mnist_file):
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert "Traceback" not in err and err == ""
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_ctrl_c_stops_with_a_message(script, mnist_file):
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
+         "--epochs", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert LINE.match(process.stdout.readline().decode().strip())
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.decode() == "interrupted\n"
 
 
 def test_float32_runs(mnist_file):
