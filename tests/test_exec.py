@@ -46,12 +46,18 @@ def test_same_seed_same_accuracy_in_both_scripts(mnist_file):
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_a_closed_pipe_stops_quietly(script, mnist_file):
+def started(script, mnist_file):
+    """A long run of ``script``, once it has printed its first epoch."""
     process = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
          "--epochs", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert LINE.match(process.stdout.readline().decode().strip())
+    return process
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_closed_pipe_stops_quietly(script, mnist_file):
+    process = started(script, mnist_file)
     process.stdout.close()  # as `| head -1` does
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
@@ -60,10 +66,7 @@ def test_a_closed_pipe_stops_quietly(script, mnist_file):
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_ctrl_c_stops_with_a_message(script, mnist_file):
-    process = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
-         "--epochs", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert LINE.match(process.stdout.readline().decode().strip())
+    process = started(script, mnist_file)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
