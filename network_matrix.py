@@ -19,6 +19,7 @@ the same order as network.py, so the two compute the same thing, up to
 rounding, and differ only in how fast they compute it.
 """
 
+import functools
 import random
 import time
 
@@ -37,7 +38,7 @@ class Network(object):
         self.num_layers = len(sizes)
         self.sizes = sizes
         self.dtype = np.dtype(dtype)
-        if self.dtype not in EXP_LIMIT:
+        if self.dtype not in (np.float32, np.float64):
             raise ValueError("dtype must be float32 or float64, not {}".format(
                 self.dtype))
         self.biases = [np.random.randn(n_out, 1).astype(self.dtype)
@@ -50,7 +51,7 @@ class Network(object):
         matrix whose columns are inputs, giving one output column each."""
         a = np.asarray(a, dtype=self.dtype)
         for b, w in zip(self.biases, self.weights):
-            a = sigmoid(np.dot(w, a) + b)
+            a = _sigmoid_in_place(np.dot(w, a) + b)
         return a
 
     def SGD(self, training_data, epochs, mini_batch_size, eta,
@@ -58,23 +59,28 @@ class Network(object):
         """Train by mini-batch stochastic gradient descent, printing the same
         lines as network.py.
 
-        ``training_data`` is either the book's list of ``(x, y)`` column
-        pairs or a pair ``(X, Y)`` of matrices whose columns are the
-        examples; ``test_data`` likewise is a list of ``(x, label)`` or a
-        pair ``(X, labels)``; a list is stacked into matrices once, before
-        the first epoch.  The epochs never copy the matrices: each shuffles a
-        list of column indices with Python's ``random``, which yields the
-        very permutation that ``random.shuffle(training_data)`` gives
-        network.py, and each mini-batch gathers its own columns by index."""
-        X, Y = _as_matrix_pair(training_data)
+        ``training_data`` is anything network.py takes, the book's list of
+        ``(x, y)`` column pairs, a tuple, a ``zip`` or a generator of them,
+        or else a pair ``(X, Y)`` of matrices whose columns are the examples;
+        ``test_data`` likewise holds ``(x, label)`` pairs or is a pair
+        ``(X, labels)``.  Pairs are stacked into matrices once, before the
+        first epoch; test data with no examples in it prints the epoch lines
+        without an accuracy, as in network.py.  The epochs never copy the
+        matrices: each shuffles a list of column indices with Python's
+        ``random``, which yields the very permutation that
+        ``random.shuffle(training_data)`` gives network.py, and each
+        mini-batch gathers its own columns by index."""
+        X, Y = self._as_matrix_pair(training_data)
         if test_data is not None:
-            test_data = _as_matrix_pair(test_data)
+            test_data = self._as_matrix_pair(test_data)
+            if test_data[0].shape[1] == 0:
+                test_data = None
         n = X.shape[1]
         order = list(range(n))
         start = time.perf_counter()
         for j in range(epochs):
             random.shuffle(order)
-            shuffled = np.array(order)
+            shuffled = np.array(order, dtype=np.intp)
             for k in range(0, n, mini_batch_size):
                 batch = shuffled[k:k + mini_batch_size]
                 self.update_mini_batch((X[:, batch], Y[:, batch]), eta)
@@ -89,11 +95,13 @@ class Network(object):
 
     def update_mini_batch(self, mini_batch, eta):
         """One gradient-descent step on the cost averaged over the
-        mini-batch, given as the book's list of ``(x, y)`` or as a pair
-        ``(X, Y)`` of matrices whose columns are its examples."""
-        X, Y = _as_matrix_pair(mini_batch)
-        nabla_b, nabla_w = self.backprop(X, Y)
+        mini-batch, given in any form that ``SGD`` takes.  The step changes
+        the arrays in ``self.weights`` and ``self.biases`` in place, where
+        network.py builds new ones: a reference kept to one of them sees it
+        move.  Copy it (``[w.copy() for w in net.weights]``) to keep it."""
+        X, Y = self._as_matrix_pair(mini_batch)
         step = eta / X.shape[1]
+        nabla_b, nabla_w = self.backprop(X, Y)
         for p, nabla in zip(self.biases + self.weights, nabla_b + nabla_w):
             nabla *= step
             p -= nabla
@@ -122,7 +130,7 @@ class Network(object):
         for b, w in zip(self.biases, self.weights):
             z = np.dot(w, activations[-1])
             z += b
-            activations.append(sigmoid(z, out=z))
+            activations.append(_sigmoid_in_place(z))
         ones = np.ones((X.shape[1], 1), dtype=self.dtype)
         A = activations[-1]
         delta = self.cost_derivative(A, Y)
@@ -137,10 +145,13 @@ class Network(object):
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
-        """How many test inputs the network classifies correctly, given a
-        list of ``(x, label)`` or a pair ``(X, labels)``; all of them go
-        through the network in one forward pass."""
-        X, labels = _as_matrix_pair(test_data)
+        """How many test inputs the network classifies correctly, given
+        ``(x, label)`` pairs in any form that ``SGD`` takes, or a pair
+        ``(X, labels)``; all of them go through the network in one forward
+        pass."""
+        X, labels = self._as_matrix_pair(test_data)
+        if X.shape[1] == 0:
+            return 0
         guesses = np.argmax(self.feedforward(X), axis=0)
         return int(np.sum(guesses == np.ravel(labels)))
 
@@ -148,25 +159,42 @@ class Network(object):
         """dC/dA for the quadratic cost, one column per example."""
         return output_activations - Y
 
+    def _as_matrix_pair(self, data):
+        """``data`` as a pair of matrices with one example per column.
 
-def sigmoid(z, out=None):
-    """The logistic function 1 / (1 + e^-z), elementwise.  ``out`` may be
-    ``z`` itself, which saves an allocation on the hot path.
+        A pair of arrays, the first of them a matrix, is returned as it is.
+        Anything else is taken for an iterable of ``(x, y)`` pairs and
+        stacked, the x columns into one matrix of this network's dtype and
+        the y's into another: a matrix of columns again if the y's are
+        vectors, or a row of labels if they are digits.  Examples are
+        stacked as rows and the result transposed, which leaves every
+        example contiguous in memory; gathering a mini-batch of columns is
+        then as quick as gathering rows."""
+        if (isinstance(data, (tuple, list)) and len(data) == 2
+                and all(isinstance(a, np.ndarray) for a in data)
+                and data[0].ndim == 2):
+            return data
+        examples = list(data)
+        if not examples:
+            return np.empty((self.sizes[0], 0), self.dtype), np.empty((0, 0))
+        xs, ys = zip(*examples)
+        return (np.array([np.ravel(x) for x in xs], dtype=self.dtype).T,
+                np.array([np.ravel(y) for y in ys]).T)
 
-    z is first raised to at least -EXP_LIMIT, so that e^-z cannot overflow
-    (in float32 it would from z < -88 on, and numpy would warn); below that
-    bound sigma(z) is smaller than the smallest normal float, so nothing of
-    any size is lost."""
-    out = np.maximum(z, -EXP_LIMIT[z.dtype], out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z), elementwise, as a new value:
+    for a number, a numpy scalar or an array of any float type, like
+    network.py's (whole numbers are taken as float64)."""
+    z = np.asarray(z)
+    exact = not np.issubdtype(z.dtype, np.inexact)
+    return _sigmoid_in_place(np.array(z, dtype=np.float64 if exact else None))[()]
 
 
-# The largest whole x for which e^x is still a finite float of each type.
-EXP_LIMIT = {np.dtype(t): np.floor(np.log(np.finfo(t).max))
-             for t in (np.float32, np.float64)}
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)), as in network.py."""
+    s = sigmoid(z)
+    return s * (1 - s)
 
 
 def sigmoid_prime_of_activation(a):
@@ -175,17 +203,22 @@ def sigmoid_prime_of_activation(a):
     return a * (1.0 - a)
 
 
-def _as_matrix_pair(data):
-    """``data`` as a pair of matrices with one example per column.
+def _sigmoid_in_place(z):
+    """sigma(z), written over the float array ``z``: the network's own
+    sigmoid, which saves an allocation per layer on the hot path.
 
-    A pair of arrays is returned as it is.  A list of ``(x, y)`` pairs is
-    stacked, the x columns into one matrix and the y's into another: a
-    matrix of columns again if the y's are vectors, or a row of labels if
-    they are digits.  Examples are stacked as rows and the result
-    transposed, which leaves every example contiguous in memory; gathering
-    a mini-batch of columns is then as quick as gathering rows."""
-    if len(data) == 2 and all(isinstance(a, np.ndarray) for a in data):
-        return data
-    xs, ys = zip(*data)
-    return (np.array([np.ravel(x) for x in xs]).T,
-            np.array([np.ravel(y) for y in ys]).T)
+    z is first raised to at least -_exp_limit, so that e^-z cannot overflow
+    (in float32 it would from z < -88 on, and numpy would warn); below that
+    bound sigma(z) is smaller than the smallest normal float, so nothing of
+    any size is lost."""
+    np.maximum(z, -_exp_limit(z.dtype), out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.reciprocal(z, out=z)
+
+
+@functools.lru_cache(maxsize=None)
+def _exp_limit(dtype):
+    """The largest whole x for which e^x is still a finite ``dtype``."""
+    return np.floor(np.log(np.finfo(dtype).max))

@@ -115,20 +115,6 @@ def test_same_seed_same_mini_batches_same_parameters():
     assert np.max(np.abs(start.weights[0] - a.weights[0])) > 1e-3
 
 
-def test_update_mini_batch_takes_a_list_or_matrices():
-    rng = np.random.default_rng(8)
-    X, Y = example(rng, 10)
-    nets = []
-    for mini_batch in ([(X[:, [i]], Y[:, [i]]) for i in range(10)], (X, Y)):
-        np.random.seed(9)
-        net = network_matrix.Network(SIZES)
-        net.update_mini_batch(mini_batch, 3.0)
-        nets.append(net)
-    a, b = nets
-    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
-        assert np.allclose(p, q, rtol=0, atol=1e-14)
-
-
 def test_evaluate_agrees_between_networks_and_input_forms():
     rng = np.random.default_rng(10)
     X = rng.random((SIZES[0], 40))

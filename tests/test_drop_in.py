@@ -1,0 +1,175 @@
+"""network_matrix takes whatever network.py takes: every form of data the
+book's code hands over, empty data, and the module's sigmoid functions."""
+
+import random
+
+import numpy as np
+import pytest
+
+import network
+import network_matrix
+
+SIZES = [6, 5, 4, 3]
+
+
+def pairs(n, seed, labels=False):
+    """``n`` book-style examples: (x, y) with x a (6, 1) column and y a
+    (3, 1) one-hot column, or a digit when ``labels``."""
+    rng = np.random.default_rng(seed)
+    data = []
+    for _ in range(n):
+        digit = int(rng.integers(0, SIZES[-1]))
+        y = np.zeros((SIZES[-1], 1))
+        y[digit] = 1.0
+        data.append((rng.random((SIZES[0], 1)), digit if labels else y))
+    return data
+
+
+def as_matrices(data):
+    return (np.hstack([x for x, _ in data]), np.hstack([y for _, y in data]))
+
+
+FORMS = {
+    "list": list,
+    "tuple": tuple,
+    "zip": lambda data: zip([x for x, _ in data], [y for _, y in data]),
+    "generator": lambda data: (example for example in data),
+    "matrices": as_matrices,
+}
+
+
+def trained(module, data, test_data=None, seed=7):
+    random.seed(seed)
+    np.random.seed(seed)
+    net = module.Network(SIZES)
+    net.SGD(data, 3, 10, 3.0, test_data=test_data)
+    return net
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_sgd_takes_every_form_and_learns_what_network_py_learns(form, capsys):
+    data = pairs(45, 1)
+    want = trained(network, list(data))
+    got = trained(network_matrix, FORMS[form](data))
+    for p, q in zip(want.biases + want.weights, got.biases + got.weights):
+        assert np.max(np.abs(p - q)) < 1e-12
+    np.random.seed(7)
+    start = network.Network(SIZES)
+    assert np.max(np.abs(start.weights[0] - got.weights[0])) > 1e-3
+    assert len(capsys.readouterr().out.splitlines()) == 6
+
+
+@pytest.mark.parametrize("form", ["list", "tuple", "zip", "generator"])
+def test_sgd_evaluates_test_data_in_every_form(form, capsys):
+    data, test = pairs(30, 2), pairs(20, 3, labels=True)
+    trained(network, data, test_data=list(test))
+    want = capsys.readouterr().out
+    trained(network_matrix, data, test_data=FORMS[form](test))
+    got = capsys.readouterr().out
+    counts = [line.split(",")[0] for line in want.splitlines()]
+    assert counts == [line.split(",")[0] for line in got.splitlines()]
+    assert counts[0].startswith("Epoch 0: ") and counts[0].endswith(" / 20")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_update_mini_batch_takes_every_form(form):
+    batch = pairs(10, 4)
+    nets = []
+    for module, data in ((network, batch), (network_matrix, FORMS[form](batch))):
+        np.random.seed(9)
+        net = module.Network(SIZES)
+        net.update_mini_batch(data, 3.0)
+        nets.append(net)
+    want, got = nets
+    for p, q in zip(want.biases + want.weights, got.biases + got.weights):
+        assert np.max(np.abs(p - q)) < 1e-14
+
+
+@pytest.mark.parametrize("form", ["list", "tuple", "zip", "generator"])
+def test_evaluate_takes_every_form(form):
+    test = pairs(40, 5, labels=True)
+    np.random.seed(11)
+    want = network.Network(SIZES).evaluate(test)
+    np.random.seed(11)
+    assert network_matrix.Network(SIZES).evaluate(FORMS[form](test)) == want
+    assert 0 < want < 40
+
+
+def test_evaluate_on_the_validation_layout_of_load_data_wrapper():
+    """Chapter 3 evaluates on validation data: (x, digit) with numpy ints."""
+    test = [(x, np.int64(d)) for x, d in pairs(25, 6, labels=True)]
+    np.random.seed(12)
+    want = network.Network(SIZES).evaluate(test)
+    np.random.seed(12)
+    assert network_matrix.Network(SIZES).evaluate(test) == want
+
+
+@pytest.mark.parametrize("module", [network, network_matrix])
+def test_empty_test_data_prints_epochs_without_accuracy(module, capsys):
+    trained(module, pairs(20, 8), test_data=[])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    for j, line in enumerate(lines):
+        assert line.startswith("Epoch {} complete, elapsed time: ".format(j))
+
+
+@pytest.mark.parametrize("module", [network, network_matrix])
+def test_empty_training_data_gives_epochs_without_steps(module, capsys):
+    np.random.seed(13)
+    start = module.Network(SIZES)
+    net = trained(module, [], seed=13)
+    for p, q in zip(start.weights, net.weights):
+        assert np.array_equal(p, q)
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("module", [network, network_matrix])
+def test_evaluate_of_nothing_is_zero(module):
+    assert module.Network(SIZES).evaluate([]) == 0
+
+
+@pytest.mark.parametrize("z", [0.0, -2.5, 3, np.float32(1.5), np.float16(-0.25),
+                               np.float64(700.0), np.longdouble(2.0)])
+def test_sigmoid_of_numbers_matches_network_py(z):
+    with np.errstate(all="ignore"):
+        want_s, want_p = network.sigmoid(z), network.sigmoid_prime(z)
+    got_s, got_p = network_matrix.sigmoid(z), network_matrix.sigmoid_prime(z)
+    assert np.ndim(got_s) == 0 and np.ndim(got_p) == 0
+    assert np.asarray(got_s).dtype == np.asarray(want_s).dtype
+    assert got_s == pytest.approx(float(want_s), rel=1e-6)
+    assert got_p == pytest.approx(float(want_p), rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64,
+                                   np.longdouble, np.int64])
+def test_sigmoid_of_arrays_keeps_shape_type_and_input(dtype):
+    z = np.array([[-3, 0, 2], [1, -1, 5]], dtype=dtype)
+    before = z.copy()
+    s, p = network_matrix.sigmoid(z), network_matrix.sigmoid_prime(z)
+    assert np.array_equal(z, before)  # a new value, not z overwritten
+    assert s.shape == p.shape == (2, 3)
+    assert s.dtype == network.sigmoid(z).dtype
+    tolerance = 1e-3 if dtype == np.float16 else 1e-7
+    assert np.allclose(s, network.sigmoid(z), rtol=tolerance)
+    assert np.allclose(p, network.sigmoid_prime(z), rtol=tolerance)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_never_overflows(dtype):
+    z = np.array([-1e4, -200.0, 0.0, 1e4], dtype=dtype)
+    # What numpy warns about by default; underflow to tiny values is not.
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        s = network_matrix.sigmoid(z)
+        network_matrix.sigmoid_prime(z)
+    assert 0 <= s[0] < np.finfo(dtype).tiny and s[2] == 0.5 and s[3] == 1.0
+
+
+def test_update_mini_batch_steps_the_arrays_in_place():
+    """Documented: a kept reference sees the step, where in network.py it
+    would not; a copy keeps the old values."""
+    np.random.seed(14)
+    net = network_matrix.Network(SIZES)
+    kept, copied = net.weights[0], net.weights[0].copy()
+    net.update_mini_batch(pairs(10, 15), 3.0)
+    assert kept is net.weights[0]
+    assert not np.array_equal(kept, copied)
