@@ -24,6 +24,7 @@ import hashlib
 import http.client
 import os
 import pickle
+import ssl
 import sys
 import tempfile
 import urllib.request
@@ -31,9 +32,9 @@ import urllib.request
 import numpy as np
 
 try:
-    from numpy._core import multiarray as _multiarray  # numpy 2
+    from numpy._core import multiarray as _multiarray, numeric as _numeric  # numpy 2
 except ImportError:
-    from numpy.core import multiarray as _multiarray  # numpy 1
+    from numpy.core import multiarray as _multiarray, numeric as _numeric  # numpy 1
 
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                             "data", "mnist.pkl.gz")
@@ -47,13 +48,18 @@ PARTS = ("training", "validation", "test")
 # The classic file unpacks to 222 MB.  Reading stops at this many unpacked
 # bytes, so that a small file cannot unpack into all of memory.
 MAX_UNPACKED_BYTES = 1 << 30
+# The classic file is 17 MB; a download that goes on past this is not MNIST.
+MAX_DOWNLOAD_BYTES = 64 << 20
 
-# Everything a protocol-2 pickle of numpy arrays refers to: numpy 1 and numpy 2
-# name the array constructor's module differently, and Python 3 reads the
-# arrays' raw bytes back through _codecs.encode.
+# Everything a pickle of numpy arrays refers to: numpy 1 and numpy 2 name the
+# modules of the array constructors differently; protocols 2 to 4 rebuild an
+# array with _reconstruct and protocol 5 with _frombuffer; and Python 3 reads
+# a protocol-2 array's raw bytes back through _codecs.encode.
 _ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): _numeric._frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _numeric._frombuffer,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
     ("_codecs", "encode"): codecs.encode,
@@ -76,7 +82,7 @@ def load_data(path=None):
         with gzip.open(path, "rb") as f:
             data = _NumpyUnpickler(_Capped(f, MAX_UNPACKED_BYTES),
                                    encoding="latin1").load()
-    except pickle.UnpicklingError as e:
+    except _Refused as e:
         raise MNISTError("{}: refused: {}".format(path, e)) from None
     except Exception as e:
         # A damaged file can fail anywhere in gzip, zlib or pickle, with
@@ -114,16 +120,17 @@ def vectorized_result(j):
 
 def resolve_path(path=None):
     """The file to read, downloading it first when the environment or the
-    default names a file that is not there yet."""
+    default names a file that is not there yet.  A leading ``~`` stands
+    for the user's home folder, as in a shell."""
     if path is not None:
-        path = os.fspath(path)
+        path = os.path.expanduser(os.fspath(path))
         if not os.path.lexists(path):
             raise MNISTError(
                 "{}: no such file (an explicit path is never downloaded to; "
                 "leave it out to use {}, or set MNIST_PATH)".format(
                     path, DEFAULT_PATH))
     else:
-        path = os.environ.get("MNIST_PATH") or DEFAULT_PATH
+        path = os.path.expanduser(os.environ.get("MNIST_PATH") or DEFAULT_PATH)
         if not os.path.lexists(path):
             download(path)
     if not os.path.isfile(path):
@@ -137,74 +144,162 @@ def download(dest, url=None, md5=None):
     ``url`` is tried alone when given; otherwise the URLs in the
     ``MNIST_URL`` environment variable (separated by white space), or else
     ``URLS``, one after the other; ``md5`` defaults to ``MD5``, the classic
-    file's.  The bytes go to a temporary file beside
-    ``dest`` and are renamed into place only once their md5 matches, so a
-    failed or interrupted download leaves nothing behind, and an existing
-    ``dest`` is never replaced."""
-    dest = os.fspath(dest)
+    file's.  The bytes go to a temporary file beside ``dest`` and are
+    renamed into place only once their md5 matches, so a failed or
+    interrupted download leaves nothing behind: neither the temporary file
+    nor the folders made for it.  An existing ``dest`` is never replaced,
+    and no download may pass ``MAX_DOWNLOAD_BYTES``."""
+    dest = os.path.expanduser(os.fspath(dest))
     if os.path.lexists(dest):
         raise MNISTError("{}: already exists; not downloading over it".format(dest))
     urls = [url] if url else os.environ.get("MNIST_URL", "").split() or URLS
     folder = os.path.dirname(os.path.abspath(dest))
+    made = _missing_folders(folder)
+    try:
+        _download_into(dest, folder, urls, md5 or MD5)
+    except BaseException:
+        for f in made:
+            try:
+                os.rmdir(f)
+            except OSError:
+                break  # something else has been put there since
+        raise
+    return dest
+
+
+def _missing_folders(folder):
+    """Make ``folder`` and return the folders that had to be made, deepest
+    first, so that they can be removed again."""
+    made = []
+    f = folder
+    while not os.path.isdir(f) and os.path.dirname(f) != f:
+        made.append(f)
+        f = os.path.dirname(f)
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
-        raise MNISTError("{}: cannot create its folder ({})".format(dest, e)) from None
-    failures = []
-    for u in urls:
-        try:
-            _fetch(u, dest, md5 or MD5)
-            return dest
-        except (OSError, ValueError, http.client.HTTPException, MNISTError) as e:
-            failures.append("{} ({})".format(u, e))
-    raise MNISTError(
-        "could not download MNIST to {}: tried {}. Download mnist.pkl.gz by "
-        "hand and put it there, or point MNIST_PATH at a copy".format(
-            dest, "; ".join(failures)))
+        raise MNISTError("{}: cannot create this folder ({})".format(
+            folder, e.strerror or e)) from None
+    return made
 
 
-def _fetch(url, dest, md5):
-    """Download ``url`` into a temporary file and rename it to ``dest`` if
-    all of it arrived and its md5 is ``md5``."""
-    fd, part = tempfile.mkstemp(prefix=".mnist-", suffix=".part",
-                                dir=os.path.dirname(os.path.abspath(dest)))
+def _download_into(dest, folder, urls, md5):
     try:
-        digest = hashlib.md5()
-        received = 0
-        with os.fdopen(fd, "wb") as out, \
-                urllib.request.urlopen(url, timeout=60) as response:
-            total = response.length
-            try:
-                while True:
-                    chunk = response.read(1 << 16)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    digest.update(chunk)
-                    received += len(chunk)
-                    _progress(url, received, total)
-            finally:
-                print(file=sys.stderr)
-        if total is not None and received < total:
-            raise MNISTError("connection closed after {} of {} bytes".format(
-                received, total))
-        if digest.hexdigest() != md5:
-            raise MNISTError("md5 {} is not the expected {}".format(
-                digest.hexdigest(), md5))
+        fd, part = tempfile.mkstemp(prefix=".mnist-", suffix=".part", dir=folder)
+    except OSError as e:
+        raise MNISTError("{}: cannot write to this folder ({})".format(
+            folder, e.strerror or e)) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            failures = []
+            for u in urls:
+                try:
+                    out.seek(0)
+                    out.truncate()
+                    _fetch(u, out, md5)
+                    break
+                except (OSError, ValueError, http.client.HTTPException,
+                        MNISTError) as e:
+                    failures.append("{} ({})".format(u, _reason(e)))
+            else:
+                raise MNISTError(
+                    "could not download MNIST to {}: tried {}. Download "
+                    "mnist.pkl.gz by hand and put it there, or point "
+                    "MNIST_PATH at a copy".format(dest, "; ".join(failures)))
+        # mkstemp made the file readable by its owner alone; a download
+        # gets the permissions of any other new file.
+        os.chmod(part, 0o666 & ~_umask())
         os.replace(part, dest)
     except BaseException:
         os.unlink(part)
         raise
 
 
-def _progress(url, received, total):
-    if total:
-        status = "{} / {} bytes ({:.0f}%)".format(received, total,
-                                                 100.0 * received / total)
-    else:
-        status = "{} bytes".format(received)
-    print("\rdownloading {}: {}".format(url, status), end="", file=sys.stderr,
-          flush=True)
+def _fetch(url, out, md5):
+    """Write what ``url`` serves to the file ``out``, checking that all of
+    it arrived, that it is not too large, and that its md5 is ``md5``."""
+    digest = hashlib.md5(usedforsecurity=False)
+    received = 0
+    progress = _Progress(url)
+    with urllib.request.urlopen(url, timeout=60) as response:
+        total = _content_length(response)
+        if total is not None and total > MAX_DOWNLOAD_BYTES:
+            raise MNISTError("it announces {} bytes, more than the {} bytes that "
+                             "MNIST can take".format(total, MAX_DOWNLOAD_BYTES))
+        try:
+            while True:
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > MAX_DOWNLOAD_BYTES:
+                    raise MNISTError("it sends more than the {} bytes that "
+                                     "MNIST can take".format(MAX_DOWNLOAD_BYTES))
+                out.write(chunk)
+                digest.update(chunk)
+                progress.show(received, total)
+        finally:
+            progress.end(received)
+    if total is not None and received < total:
+        raise MNISTError("connection closed after {} of {} bytes".format(
+            received, total))
+    if digest.hexdigest() != md5:
+        raise MNISTError("md5 {} is not the expected {}".format(
+            digest.hexdigest(), md5))
+
+
+def _content_length(response):
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _reason(error):
+    """What went wrong with one URL, with a way out where there is one."""
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return ("{}; on macOS, run 'Install Certificates.command' from your "
+                "Python's folder in Applications to install the certificates "
+                "Python checks against".format(error))
+    return str(error)
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class _Progress(object):
+    """How much of a download has arrived, on stderr.  On a terminal one
+    short line is rewritten as the bytes arrive; anywhere else (a log file,
+    a pipe) there is a line when the download starts and one when it
+    ends, so nothing is drawn that only a terminal can show."""
+
+    def __init__(self, url):
+        self.terminal = sys.stderr.isatty()
+        print("downloading {}".format(url), file=sys.stderr, flush=True)
+
+    def show(self, received, total):
+        if not self.terminal:
+            return
+        status = "  {:.1f} MB".format(received / 1e6)
+        if total:
+            status += " of {:.1f} MB ({:.0f}%)".format(
+                total / 1e6, 100.0 * received / total)
+        print("\r" + status, end="", file=sys.stderr, flush=True)
+
+    def end(self, received):
+        if self.terminal:
+            print(file=sys.stderr)
+        else:
+            print("  {} bytes received".format(received), file=sys.stderr,
+                  flush=True)
+
+
+class _Refused(pickle.UnpicklingError):
+    """What the unpickler stops on purpose, as opposed to a damaged file."""
 
 
 class _NumpyUnpickler(pickle.Unpickler):
@@ -216,7 +311,7 @@ class _NumpyUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED_GLOBALS[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 "it refers to {}.{}, and only numpy arrays are allowed".format(
                     module, name)) from None
 
@@ -239,7 +334,7 @@ class _Capped(object):
 
     def _allow(self, n):
         if n > self.left:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 "it unpacks to more than {} bytes".format(self.limit))
         return n
 

@@ -1,10 +1,14 @@
-"""Shared helpers: the repository root on sys.path, and small synthetic data
-sets in the layout of mnist.pkl.gz, so no test needs the real MNIST."""
+"""Shared helpers: the repository root on sys.path, small synthetic data
+sets in the layout of mnist.pkl.gz, so no test needs the real MNIST, and an
+HTTP server on 127.0.0.1 that serves one of them."""
 
 import gzip
+import http.server
 import os
 import pickle
+import socket
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -41,3 +45,80 @@ def write_pickle(path, obj, protocol=2):
 def mnist_file(tmp_path):
     """The path of a small synthetic mnist.pkl.gz."""
     return write_pickle(tmp_path / "mnist.pkl.gz", synthetic_mnist())
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy",
+                   "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    """The loopback server is reached directly, whatever proxy the
+    environment names; the scripts the tests start inherit this."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(scope="session")
+def payload(tmp_path_factory):
+    path = write_pickle(tmp_path_factory.mktemp("served") / "mnist.pkl.gz",
+                        synthetic_mnist((30, 10, 10)))
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@pytest.fixture(scope="session")
+def server(payload):
+    """The base URL of a server of ``payload``: /good serves it whole,
+    /no-length without a Content-Length, /half closes half way, /stall
+    sends half and then waits until the server stops, /huge announces 100
+    MiB, /endless sends zeros without end, and /missing is a 404."""
+    release = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/missing":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            if self.path == "/huge":
+                self.send_header("Content-Length", str(100 << 20))
+            elif self.path not in ("/no-length", "/endless"):
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.path in ("/half", "/stall"):
+                self.wfile.write(payload[:len(payload) // 2])
+                self.wfile.flush()
+                if self.path == "/stall":
+                    release.wait(60)
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if self.path == "/endless":
+                try:
+                    for _ in range(1024):  # bounded: 64 MiB at the most
+                        self.wfile.write(bytes(1 << 16))
+                except ConnectionError:
+                    pass  # the client has had enough
+                return
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:{}".format(httpd.server_address[1])
+    release.set()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def closed_port_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return "http://127.0.0.1:{}/mnist.pkl.gz".format(port)

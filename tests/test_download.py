@@ -3,60 +3,14 @@ tests start: what arrives is checked, and whatever fails leaves the data
 folder exactly as it was."""
 
 import hashlib
-import http.server
 import os
-import socket
-import threading
+import ssl
+import stat
+import urllib.error
 
 import pytest
 
 import mnist_loader
-from conftest import synthetic_mnist, write_pickle
-
-
-@pytest.fixture(scope="module")
-def payload(tmp_path_factory):
-    path = write_pickle(tmp_path_factory.mktemp("served") / "mnist.pkl.gz",
-                        synthetic_mnist((30, 10, 10)))
-    with open(path, "rb") as f:
-        return f.read()
-
-
-@pytest.fixture(scope="module")
-def server(payload):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path == "/missing":
-                self.send_error(404)
-                return
-            self.send_response(200)
-            if self.path != "/no-length":
-                self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.path == "/half":
-                self.wfile.write(payload[:len(payload) // 2])
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:{}".format(httpd.server_address[1])
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def closed_port_url():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return "http://127.0.0.1:{}/mnist.pkl.gz".format(port)
 
 
 @pytest.fixture
@@ -84,7 +38,8 @@ def test_download_then_load(server, payload, tmp_path, capsys):
     assert os.listdir(dest.parent) == ["mnist.pkl.gz"]
     assert len(mnist_loader.load_data(str(dest))[0][0]) == 30
     err = capsys.readouterr().err
-    assert "{} / {} bytes (100%)".format(len(payload), len(payload)) in err
+    assert err.splitlines() == ["downloading {}/good".format(server),
+                                "  {} bytes received".format(len(payload))]
 
 
 def test_download_without_content_length(server, payload, tmp_path, capsys):
@@ -92,6 +47,129 @@ def test_download_without_content_length(server, payload, tmp_path, capsys):
     mnist_loader.download(str(dest), url=server + "/no-length", md5=md5(payload))
     assert dest.read_bytes() == payload
     assert "{} bytes".format(len(payload)) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("route, status", [("/good", "0.2 MB of 0.2 MB (100%)"),
+                                           ("/no-length", "  0.2 MB")])
+def test_progress_on_a_terminal_rewrites_one_short_line(server, payload, tmp_path,
+                                                        monkeypatch, capsys, route,
+                                                        status):
+    monkeypatch.setattr(mnist_loader, "MD5", md5(payload))
+    monkeypatch.setattr(mnist_loader.sys.stderr, "isatty", lambda: True)
+    mnist_loader.download(str(tmp_path / "mnist.pkl.gz"), url=server + route)
+    err = capsys.readouterr().err
+    lines = err.split("\n")
+    assert lines[0] == "downloading {}{}".format(server, route)
+    assert lines[1].startswith("\r") and lines[1].endswith(status)
+    assert lines[2:] == [""]
+    assert max(len(update) for update in lines[1].split("\r")) < 80
+
+
+def test_the_file_gets_the_permissions_of_the_umask(server, payload, tmp_path):
+    if os.name == "nt":
+        pytest.skip("Windows files have no permission bits to set")
+    old = os.umask(0o027)
+    try:
+        dest = tmp_path / "mnist.pkl.gz"
+        mnist_loader.download(str(dest), url=server + "/good", md5=md5(payload))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o640
+
+
+def test_md5_is_not_asked_for_security(server, payload, tmp_path, monkeypatch):
+    """On a FIPS system md5 is refused unless usedforsecurity=False."""
+    real, checksum = hashlib.md5, md5(payload)
+
+    def fips_md5(*args, **kwargs):
+        if kwargs.get("usedforsecurity", True):
+            raise ValueError("[digital envelope routines] unsupported")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(mnist_loader.hashlib, "md5", fips_md5)
+    dest = tmp_path / "mnist.pkl.gz"
+    mnist_loader.download(str(dest), url=server + "/good", md5=checksum)
+    assert dest.read_bytes() == payload
+
+
+def test_a_file_url_works(payload, tmp_path):
+    source = tmp_path / "copy.pkl.gz"
+    source.write_bytes(payload)
+    dest = tmp_path / "data" / "mnist.pkl.gz"
+    mnist_loader.download(str(dest), url=source.as_uri(), md5=md5(payload))
+    assert dest.read_bytes() == payload
+
+
+@pytest.mark.parametrize("url", [
+    "file:///no/such/mnist.pkl.gz", "not-a-url", "foo://example", "http://[::1",
+    "http://127.0.0.1:port/", "data:,short",
+])
+def test_any_url_fails_as_an_mnist_error_and_the_next_is_tried(
+        url, server, payload, tmp_path, monkeypatch, capsys):
+    dest = tmp_path / "mnist.pkl.gz"
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(dest), url=url, md5=md5(payload))
+    assert url in str(e.value)
+    monkeypatch.setenv("MNIST_URL", "{} {}/good".format(url, server))
+    mnist_loader.download(str(dest), md5=md5(payload))
+    assert dest.read_bytes() == payload
+
+
+@pytest.mark.parametrize("route, problem", [("/huge", "announces 104857600 bytes, more than the"),
+                                            ("/endless", "sends more than")])
+def test_a_download_stops_at_the_size_cap(server, folder, payload, route, problem,
+                                          monkeypatch):
+    monkeypatch.setattr(mnist_loader, "MAX_DOWNLOAD_BYTES", 1 << 20)
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(folder / "mnist.pkl.gz"), url=server + route,
+                              md5=md5(payload))
+    assert problem in str(e.value)
+    assert "the {} bytes that".format(mnist_loader.MAX_DOWNLOAD_BYTES) in str(e.value)
+    assert_untouched(folder, payload)
+
+
+def test_a_certificate_failure_says_how_to_fix_it_on_macos(tmp_path, monkeypatch):
+    def untrusted(url, timeout):
+        raise urllib.error.URLError(ssl.SSLCertVerificationError(
+            1, "certificate verify failed: unable to get local issuer"))
+    monkeypatch.setattr(mnist_loader.urllib.request, "urlopen", untrusted)
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"),
+                              url="https://example.invalid/mnist.pkl.gz")
+    assert "certificate verify failed" in str(e.value)
+    assert "Install Certificates.command" in str(e.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_download_removes_the_folders_it_made(server, tmp_path):
+    dest = tmp_path / "a" / "b" / "mnist.pkl.gz"
+    with pytest.raises(mnist_loader.MNISTError):
+        mnist_loader.download(str(dest), url=server + "/missing")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_that_cannot_be_written_is_reported_once(server, tmp_path,
+                                                          monkeypatch):
+    """As root every folder is writable, so a refusing mkstemp stands in
+    for a read-only folder."""
+    def refuse(**kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(mnist_loader.tempfile, "mkstemp", refuse)
+    monkeypatch.setenv("MNIST_URL", "{0}/good {0}/no-length".format(server))
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
+    assert str(e.value) == "{}: cannot write to this folder (Permission denied)".format(
+        tmp_path)
+
+
+def test_a_tilde_in_mnist_path_is_the_home_folder(server, payload, tmp_path,
+                                                  monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))  # Windows' home
+    monkeypatch.setenv("MNIST_PATH", os.path.join("~", "data", "mnist.pkl.gz"))
+    monkeypatch.setenv("MNIST_URL", server + "/good")
+    monkeypatch.setattr(mnist_loader, "MD5", md5(payload))
+    assert len(mnist_loader.load_data()[0][0]) == 30
+    assert (tmp_path / "data" / "mnist.pkl.gz").read_bytes() == payload
 
 
 @pytest.mark.parametrize("route, checksum, problem", [
@@ -142,7 +220,7 @@ def test_missing_default_file_is_downloaded_on_first_use(server, payload, tmp_pa
     message = str(e.value)
     assert "md5" in message and mnist_loader.MD5 in message
     assert "could not download MNIST to {}".format(dest) in message
-    assert os.listdir(dest.parent) == []
+    assert os.listdir(tmp_path) == []
 
 
 def test_missing_default_file_downloads_and_loads(server, payload, tmp_path,
@@ -158,7 +236,7 @@ def test_missing_default_file_downloads_and_loads(server, payload, tmp_path,
 def test_an_interrupted_download_leaves_nothing(server, payload, folder, monkeypatch):
     def interrupt(*args):
         raise KeyboardInterrupt
-    monkeypatch.setattr(mnist_loader, "_progress", interrupt)
+    monkeypatch.setattr(mnist_loader._Progress, "show", interrupt)
     with pytest.raises(KeyboardInterrupt):
         mnist_loader.download(str(folder / "mnist.pkl.gz"), url=server + "/good",
                               md5=md5(payload))

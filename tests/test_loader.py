@@ -159,6 +159,34 @@ def test_wrong_structure_is_refused_with_the_problem_named(tmp_path, data, probl
     assert path in str(e.value) and problem in str(e.value)
 
 
+@pytest.mark.parametrize("damage", [b"\x80\x02garbage", b"\x80\x02]q\x00(K\x01",
+                                    b"not a pickle at all"])
+def test_a_damaged_pickle_in_a_good_gzip_is_unreadable_not_refused(tmp_path, damage):
+    path = tmp_path / "damaged.pkl.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(damage)
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.load_data(str(path))
+    assert "not a readable mnist.pkl.gz (" in str(e.value)
+    assert "refused" not in str(e.value)
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_numpy_arrays_pickled_at_any_protocol_load(tmp_path, protocol):
+    data = synthetic_mnist((20, 5, 5))
+    path = write_pickle(tmp_path / "p.pkl.gz", data, protocol=protocol)
+    loaded = mnist_loader.load_data(path)
+    for (x, y), (want_x, want_y) in zip(loaded, data):
+        assert np.array_equal(x, want_x) and np.array_equal(y, want_y)
+
+
+def test_a_tilde_in_an_explicit_path_is_the_home_folder(mnist_file, monkeypatch):
+    home, name = os.path.split(mnist_file)
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.setenv("USERPROFILE", home)  # Windows' home
+    assert len(mnist_loader.load_data(os.path.join("~", name))[0][0]) == 200
+
+
 def test_real_layout_pickled_by_numpy_loads(tmp_path):
     """The protocol-2 pickle that the classic file is, made by this numpy."""
     path = write_pickle(tmp_path / "p2.pkl.gz", synthetic_mnist((20, 5, 5)), protocol=2)
