@@ -7,9 +7,12 @@ with exit status 2, the argparse way, never as a traceback.
 """
 
 import argparse
+import errno
+import io
 import math
 import os
 import random
+import signal
 import sys
 
 import numpy as np
@@ -96,7 +99,32 @@ def layer_sizes(text):
     if min(sizes) < 1:
         raise argparse.ArgumentTypeError(
             "{!r} has a layer with fewer than 1 neuron".format(text))
+    parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes, sizes[1:]))
+    # Training holds the parameters, their gradient and the step made from
+    # it, and network.py draws them as float64 whatever the --dtype.
+    needed = 3 * 8 * parameters
+    memory = physical_memory()
+    if needed > (memory or sys.maxsize):
+        raise argparse.ArgumentTypeError(
+            "{!r} has {:,} weights and biases, which need about {} to train, "
+            "more than {}".format(
+                text, parameters, gigabytes(needed),
+                "the {} of memory here".format(gigabytes(memory)) if memory
+                else "a process can address"))
     return sizes
+
+
+def physical_memory():
+    """This machine's memory in bytes, or None where the system does not
+    say (Windows has no sysconf)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def gigabytes(n):
+    return "{:.3g} GB".format(n / 1e9)
 
 
 def load(p, args, loader):
@@ -117,14 +145,73 @@ def seed(value):
 
 
 def run(main):
-    """Call ``main``; Ctrl-C, or a reader of the output that has gone away
-    (``| head``), stops it without a traceback."""
+    """Call ``main`` as a command does: whatever stops it (Ctrl-C, SIGTERM
+    or SIGHUP, a reader of the output that has gone away as ``| head``
+    does, a full disk, too little memory) ends it with at most one line on
+    stderr and a non-zero exit status, never a traceback.  The signals
+    raise an exception, so that a download under way removes its
+    temporary file on the way out."""
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)  # Windows has no SIGHUP
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _stop)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A file name the console cannot encode is shown escaped, not fatal.
+        sys.stdout.reconfigure(errors="backslashreplace")
+    prog = os.path.basename(sys.argv[0])
     try:
         main()
+        sys.stdout.flush()
     except KeyboardInterrupt:
+        _stop_writing_stdout()
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
-        # Python flushes stdout once more on the way out; let that go nowhere.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except Stopped as e:
+        _stop_writing_stdout()
+        print("stopped by {}".format(e.name), file=sys.stderr)
+        sys.exit(128 + e.signum)
+    except MemoryError:
+        _stop_writing_stdout()
+        print("{}: error: out of memory; try a smaller network (--sizes) or "
+              "mini-batch (--mini-batch-size)".format(prog), file=sys.stderr)
         sys.exit(1)
+    except OSError as e:
+        _stop_writing_stdout()
+        if not output_gone(e):
+            print("{}: error: {}".format(prog, e), file=sys.stderr)
+        sys.exit(1)
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+class Stopped(BaseException):
+    """A signal that asks the program to stop, raised where it arrives.
+    Like KeyboardInterrupt it is no Exception, so that no ``except
+    Exception`` on the way takes it for an error of its own."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
+def output_gone(error):
+    """Whether ``error`` says that the reader of stdout has gone away: a
+    broken pipe, which Windows reports as EINVAL.  The convention for that
+    is to stop without a word."""
+    return (isinstance(error, BrokenPipeError)
+            or (sys.platform == "win32" and error.errno == errno.EINVAL))
+
+
+def _stop_writing_stdout():
+    """Point stdout at the null device: Python flushes it once more on
+    the way out, and what it holds has nowhere to go."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass  # no stdout at all, or not a file: nothing will be flushed

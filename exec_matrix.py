@@ -18,10 +18,11 @@ def main():
                    "and elapsed time after every epoch.")
     cli.add_dtype(p)
     args = p.parse_args()
-    (train_x, train_y), _, (test_x, test_y) = cli.load(
-        p, args, mnist_loader.load_data)
+    # The network first, as in exec_normal.py.
     cli.seed(args.seed)
     net = network_matrix.Network(args.sizes, dtype=args.dtype)
+    (train_x, train_y), _, (test_x, test_y) = cli.load(
+        p, args, mnist_loader.load_data)
     net.SGD((train_x.T, mnist_loader.vectorized_result(train_y)),
             args.epochs, args.mini_batch_size, args.eta,
             test_data=(test_x.T, test_y))

@@ -14,9 +14,11 @@ def main():
                    "time, on MNIST and print the test accuracy and elapsed "
                    "time after every epoch.")
     args = p.parse_args()
-    training_data, _, test_data = cli.load(p, args, mnist_loader.load_data_wrapper)
+    # The network first: one too large for memory fails before the data
+    # has been loaded for nothing.  Loading draws no random numbers.
     cli.seed(args.seed)
     net = network.Network(args.sizes)
+    training_data, _, test_data = cli.load(p, args, mnist_loader.load_data_wrapper)
     net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
             test_data=test_data)
 

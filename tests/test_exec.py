@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -23,7 +24,43 @@ def run(script, *args, env=None):
     environment = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args),
                           capture_output=True, text=True, env=environment,
-                          timeout=120)
+                          stdin=subprocess.DEVNULL, timeout=120)
+
+
+# Starts a script with SIGINT handled as Python does by default, whatever
+# the test run inherited (a background job or nohup ignores it), and with
+# the signals named after the script ignored, as nohup ignores SIGHUP.
+WITH_SIGNALS = """
+import runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+script, ignored = sys.argv[1], sys.argv[2]
+for name in filter(None, ignored.split(",")):
+    signal.signal(getattr(signal, name), signal.SIG_IGN)
+sys.argv = [script] + sys.argv[3:]
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+@pytest.fixture
+def launch():
+    """Start scripts in the background; whatever the test does, each is
+    stopped and its pipes closed when it ends."""
+    processes = []
+
+    def start(script, *args, ignore=(), env=None):
+        process = subprocess.Popen(
+            [sys.executable, "-c", WITH_SIGNALS, os.path.join(ROOT, script),
+             ",".join(ignore)] + list(args),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -46,18 +83,16 @@ def test_same_seed_same_accuracy_in_both_scripts(mnist_file):
     assert counts[0] == counts[1]
 
 
-def started(script, mnist_file):
+def started(launch, script, mnist_file, ignore=()):
     """A long run of ``script``, once it has printed its first epoch."""
-    process = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
-         "--epochs", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = launch(script, "--data", mnist_file, "--epochs", "200", ignore=ignore)
     assert LINE.match(process.stdout.readline().decode().strip())
     return process
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_a_closed_pipe_stops_quietly(script, mnist_file):
-    process = started(script, mnist_file)
+def test_a_closed_pipe_stops_quietly(script, mnist_file, launch):
+    process = started(launch, script, mnist_file)
     process.stdout.close()  # as `| head -1` does
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
@@ -65,12 +100,61 @@ def test_a_closed_pipe_stops_quietly(script, mnist_file):
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_ctrl_c_stops_with_a_message(script, mnist_file):
-    process = started(script, mnist_file)
+def test_ctrl_c_stops_with_a_message(script, mnist_file, launch):
+    process = started(launch, script, mnist_file)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.decode() == "interrupted\n"
+
+
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="Windows has no SIGHUP, "
+                                "and its SIGTERM cannot be caught")
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_during_a_download_leaves_nothing(name, server, tmp_path,
+                                                        launch):
+    dest = tmp_path / "new" / "data" / "mnist.pkl.gz"
+    process = launch("exec_matrix.py", env={"MNIST_PATH": str(dest),
+                                            "MNIST_URL": server + "/stall"})
+    for _ in range(600):  # wait until the download is under way
+        if dest.parent.exists() and os.listdir(dest.parent):
+            break
+        time.sleep(0.05)
+    assert os.listdir(dest.parent)[0].endswith(".part")
+    signum = getattr(signal, name)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum
+    assert err.decode().splitlines()[-1] == "stopped by " + name
+    assert out == b"" and b"Traceback" not in err
+    assert os.listdir(tmp_path) == []
+
+
+@POSIX_ONLY
+def test_an_ignored_sighup_stays_ignored_as_under_nohup(mnist_file, launch):
+    process = started(launch, "exec_normal.py", mnist_file, ignore=["SIGHUP"])
+    process.send_signal(signal.SIGHUP)
+    assert LINE.match(process.stdout.readline().decode().strip())  # still training
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert err.decode() == "stopped by SIGTERM\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_full_disk_ends_with_one_line(script, mnist_file):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, os.path.join(ROOT, script), "--data", mnist_file,
+             "--epochs", "1"], stdout=full, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == "{}: error: [Errno 28] No space left on device\n".format(
+        script)
 
 
 def test_float32_runs(mnist_file):
@@ -94,7 +178,7 @@ BAD_FLAGS = [
     ["--eta", "0"], ["--eta", "-1.5"], ["--eta", "nan"], ["--eta", "inf"], ["--eta", "fast"],
     ["--sizes", "783,30,10"], ["--sizes", "784,30,9"], ["--sizes", "784,0,10"],
     ["--sizes", "784,-5,10"], ["--sizes", "784,30.5,10"], ["--sizes", "784"],
-    ["--sizes", "784,,10"], ["--sizes", ""],
+    ["--sizes", "784,,10"], ["--sizes", ""], ["--sizes", "784,1000000000000,10"],
     ["--seed", "1.5"], ["--seed", "-1"], ["--seed", str(2 ** 32)], ["--seed", "abc"],
     ["--no-such-flag"],
 ]
@@ -183,15 +267,15 @@ def test_offline_first_run_explains_what_to_do(script, tmp_path):
     assert "could not download MNIST to " + str(dest) in result.stderr
     assert "MNIST_PATH" in result.stderr
     assert "Traceback" not in result.stderr
-    assert os.listdir(dest.parent) == []
+    assert not dest.parent.exists()  # the folder it made is gone again
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_a_malicious_pickle_is_refused(script, tmp_path):
-    from test_loader import Payload
+    from test_loader import CREATE, Payload
     marker = tmp_path / "pwned"
     evil = write_pickle(tmp_path / "evil.pkl.gz",
-                        Payload(os.system, "touch {}".format(marker)))
+                        Payload(os.system, CREATE.format(sys.executable, marker)))
     result = run(script, "--data", evil)
     assert result.returncode == 2
     assert "only numpy arrays" in result.stderr

@@ -5,6 +5,7 @@ import gzip
 import os
 import pickle
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -111,8 +112,12 @@ class Payload:
         return self.func, self.args
 
 
+# A shell command that creates a file, in any shell: Windows has no touch.
+CREATE = "\"{}\" -c \"open(r'{}', 'w').close()\""
+
+
 @pytest.mark.parametrize("func, code", [
-    (os.system, "touch {marker}"),
+    (os.system, CREATE.format(sys.executable, "{marker}")),
     (eval, "open({marker!r}, 'w').close()"),
 ])
 def test_a_pickle_that_would_run_code_is_refused_before_it_runs(tmp_path, func, code):
