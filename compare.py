@@ -1,24 +1,44 @@
 """compare.py: run both networks on the same problem and compare them.
 
-Runs exec_normal.py and then exec_matrix.py, one after the other, with the
-same seed and hyperparameters, exactly as a user would run them, and prints
-a table of each epoch's accuracy and time for both, the speedup of the
-matrix-based network, the speedups of the median and of the fastest epochs,
-and the peak resident memory of each run.  Each script runs in a process of its own so that its memory is
-its own; the time of an epoch is the difference between the elapsed times
-the script prints (training and evaluation).  ``--mini-batch-sizes`` repeats
-the comparison for several mini-batch sizes; ``--plot`` draws accuracy
-against wall-clock time with matplotlib.
+Two comparisons, one command:
+
+``python compare.py --steps N`` times the step itself: N mini-batch updates
+by network.py's ``update_mini_batch`` on the book's list of ``(x, y)``, and
+by network_matrix.py's on matrices, in float64 and in float32, all in this
+one process, taking turns over ``--rounds`` rounds so that whatever else the
+machine does slows each of them alike.  It prints the fastest and the median
+microseconds per step of each and the speedup of the medians, the time each
+takes to classify the test images, and the memory a step allocates.
+
+``python compare.py`` without ``--steps`` runs exec_normal.py and then
+exec_matrix.py, one after the other, with the same seed and hyperparameters,
+exactly as a user would run them.  Their epoch lines are passed on to stderr
+as they arrive; at the end it prints a table of each epoch's accuracy and
+time for both, the speedups of the median and of the fastest epochs, and
+the peak resident memory of each script.  The time of an epoch is the
+difference between the elapsed times the script prints (training and
+evaluation).  ``--mini-batch-sizes`` repeats the comparison for several
+mini-batch sizes; ``--plot`` draws accuracy against wall-clock time with
+matplotlib.
 """
 
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+import tracemalloc
+
+import numpy as np
 
 import cli
+import mnist_loader
+import network
+import network_matrix
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = ("exec_normal.py", "exec_matrix.py")
@@ -27,10 +47,19 @@ EPOCH_LINE = re.compile(
 
 
 def main():
-    p = cli.parser("Train network.py and network_matrix.py with the same seed "
-                   "and hyperparameters and compare their accuracy, time and "
-                   "memory, epoch by epoch.", epochs=3)
+    p = cli.parser("Compare network.py and network_matrix.py: with --steps, "
+                   "time their mini-batch steps in one process; without it, "
+                   "train both with the same seed and hyperparameters and "
+                   "compare their accuracy, time and memory, epoch by epoch.",
+                   epochs=3)
     cli.add_dtype(p)
+    p.add_argument("--steps", type=cli.positive_int, metavar="N",
+                   help="time N mini-batch steps of each network, float64 and "
+                        "float32, taking turns in one process, instead of "
+                        "running the exec scripts")
+    p.add_argument("--rounds", type=cli.positive_int, default=5, metavar="R",
+                   help="with --steps: the turns each network takes "
+                        "(default: %(default)s)")
     p.add_argument("--mini-batch-sizes", type=mini_batch_sizes, metavar="M,M,...",
                    help="compare at each of these mini-batch sizes instead of "
                         "--mini-batch-size, and summarise how the speedup "
@@ -39,10 +68,20 @@ def main():
                    help="draw accuracy against wall-clock time to FILE.png "
                         "(needs matplotlib)")
     args = p.parse_args()
-    if args.plot:
+    if args.steps and (args.mini_batch_sizes or args.plot is not None):
+        p.error("--steps times one mini-batch size and draws no plot; leave "
+                "out --mini-batch-sizes and --plot")
+    if args.plot is not None:
         check_plot_target(p, args.plot)
     if args.seed is None:
         args.seed = random.randrange(2 ** 32)
+    if args.steps:
+        compare_steps(p, args)
+    else:
+        compare_epochs(p, args)
+
+
+def compare_epochs(p, args):
     sizes = args.mini_batch_sizes or [args.mini_batch_size]
     results = []
     for m in sizes:
@@ -56,7 +95,7 @@ def main():
         results.append((m, normal, matrix))
     if len(results) > 1:
         print_sweep(results)
-    if args.plot:
+    if args.plot is not None:
         try:
             plot(args.plot, results)
         except OSError as e:
@@ -71,18 +110,126 @@ def mini_batch_sizes(text):
 
 def check_plot_target(p, path):
     """Fail before any training if the plot could not be written."""
-    if not path.endswith(".png"):
-        p.error("--plot: {} does not end in .png".format(path))
+    if not path.lower().endswith(".png"):
+        p.error("--plot: {!r} does not end in .png".format(path))
     if os.path.isdir(path):
         p.error("--plot: {} is a folder".format(path))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         p.error("--plot: folder {} does not exist".format(folder))
     try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        p.error("--plot: cannot write to folder {} ({})".format(
+            folder, e.strerror or e))
+    try:
         import matplotlib  # noqa: F401
     except ImportError:
         p.error("--plot needs matplotlib, which is not installed; "
                 "install it with: python -m pip install matplotlib")
+
+
+class Contestant(object):
+    """One network in the --steps comparison: the mini-batches and test
+    images in the form it takes, and the times of its turns."""
+
+    def __init__(self, name, dtype, net, batches, test_data):
+        self.name = name
+        self.dtype = dtype
+        self.net = net
+        self.batches = batches
+        self.test_data = test_data
+        self.step_seconds = []      # per step, one entry per round
+        self.evaluate_seconds = []  # per pass over the test images
+        self.step_bytes = None      # peak allocated during a step
+
+    def take_turn(self, eta):
+        start = time.perf_counter()
+        for batch in self.batches:
+            self.net.update_mini_batch(batch, eta)
+        self.step_seconds.append((time.perf_counter() - start) / len(self.batches))
+        start = time.perf_counter()
+        self.net.evaluate(self.test_data)
+        self.evaluate_seconds.append(time.perf_counter() - start)
+
+    def measure_memory(self, eta, steps=20):
+        """The most memory a step allocates over what the network already
+        holds, as tracemalloc sees it (numpy reports its arrays to it).
+        Measured apart from the timed rounds, which tracing would slow."""
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for batch in self.batches[:steps]:
+                self.net.update_mini_batch(batch, eta)
+            self.step_bytes = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+
+
+def compare_steps(p, args):
+    """Time ``args.steps`` mini-batch steps of network.py and of
+    network_matrix.py in float64 and float32, taking turns."""
+    (train_x, train_y), _, (test_x, test_y) = cli.load(p, args, mnist_loader.load_data)
+    m = args.mini_batch_size
+    if m > len(train_x):
+        p.error("--mini-batch-size {} is more than the {} training images".format(
+            m, len(train_x)))
+    random.seed(args.seed)
+    drawn = [random.sample(range(len(train_x)), m) for _ in range(args.steps)]
+    book_batches = [[(train_x[i].reshape(-1, 1), mnist_loader.vectorized_result(train_y[i]))
+                     for i in batch] for batch in drawn]
+    book_test = [(x.reshape(-1, 1), y) for x, y in zip(test_x, test_y)]
+    contestants = [Contestant("network.py", "float64", new_network(network, args),
+                              book_batches, book_test)]
+    for dtype in ("float64", "float32"):
+        matrix_batches = [(train_x[batch].T.astype(dtype),
+                           mnist_loader.vectorized_result(train_y[batch]).astype(dtype))
+                          for batch in drawn]
+        contestants.append(Contestant(
+            "network_matrix.py", dtype, new_network(network_matrix, args, dtype=dtype),
+            matrix_batches, (test_x.T, test_y)))
+    print("{} steps of mini-batch size {}, eta {}, sizes {}, seed {}; {} rounds, "
+          "the networks taking turns".format(
+              args.steps, m, args.eta, ",".join(map(str, args.sizes)), args.seed,
+              args.rounds), flush=True)
+    for r in range(args.rounds):
+        # Each round starts with another network, so that none always
+        # follows the same one.
+        for c in contestants[r % 3:] + contestants[:r % 3]:
+            c.take_turn(args.eta)
+    for c in contestants:
+        c.measure_memory(args.eta)
+    print_steps(contestants, len(test_x))
+
+
+def new_network(module, args, **kwargs):
+    """A network of ``module`` drawn from the seed, so that all start alike."""
+    np.random.seed(args.seed)
+    return module.Network(args.sizes, **kwargs)
+
+
+def print_steps(contestants, n_test):
+    """The table of --steps: microseconds per step, the speedup of the
+    medians over network.py's, milliseconds to evaluate the test images
+    (median of the rounds) and the speedup of those, and what a step
+    allocates."""
+    baseline = contestants[0]
+    print("{:<18} {:<8} {:>12} {:>12} {:>8} {:>12} {:>8} {:>10}".format(
+        "network", "dtype", "fastest us", "median us", "speedup",
+        "evaluate ms", "speedup", "step MB"))
+    for c in contestants:
+        step = statistics.median(c.step_seconds)
+        evaluate = statistics.median(c.evaluate_seconds)
+        print("{:<18} {:<8} {:>12.1f} {:>12.1f} {:>8} {:>12.1f} {:>8} {:>10.2f}".format(
+            c.name, c.dtype, 1e6 * min(c.step_seconds), 1e6 * step,
+            times(ratio(statistics.median(baseline.step_seconds), step)),
+            1e3 * evaluate,
+            times(ratio(statistics.median(baseline.evaluate_seconds), evaluate)),
+            c.step_bytes / 1e6))
+    print("us: microseconds per mini-batch step; evaluate: the {:,} test "
+          "images; step MB: the most memory one step allocates (tracemalloc)".format(
+              n_test), flush=True)
 
 
 def script_args(args, mini_batch_size):
@@ -98,7 +245,8 @@ def script_args(args, mini_batch_size):
 
 
 class Run(object):
-    """What one exec script printed, and its peak resident memory."""
+    """What one exec script printed, and its peak resident memory in bytes
+    (None where it cannot be measured)."""
 
     def __init__(self, correct, n_test, elapsed, peak_bytes):
         self.correct = correct
@@ -116,19 +264,34 @@ class Run(object):
 
 
 def run_script(p, script, flags):
-    """Run ``script`` to the end and return its Run.  A failure of the
-    script (bad data, say) has been reported on stderr by the script itself;
-    compare.py then stops with the same exit status."""
+    """Run ``script`` to the end and return its Run, passing its epoch
+    lines on to stderr as they arrive.  A failure of the script (bad data,
+    say) has been reported on stderr by the script itself; compare.py then
+    stops with the same exit status.  The script runs in a process group of
+    its own, so that Ctrl-C at the terminal reaches compare.py alone, which
+    then stops the script itself: one "interrupted", and no script left
+    training on its own."""
     print("running {} ...".format(script), file=sys.stderr, flush=True)
     process = subprocess.Popen([sys.executable, os.path.join(HERE, script)] + flags,
-                               stdout=subprocess.PIPE, text=True)
-    lines = process.stdout.read().splitlines()
-    process.stdout.close()
-    # wait4 rather than wait: it also reports this child's own peak memory.
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        sys.exit(process.returncode if process.returncode > 0 else 1)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               text=True, **own_process_group())
+    lines = []
+    try:
+        with process.stdout:
+            for line in process.stdout:
+                print("{}: {}".format(script, line), end="", file=sys.stderr,
+                      flush=True)
+                lines.append(line.rstrip("\n"))
+        status, peak_bytes = wait(process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    if status < 0:
+        p.exit(1, "{}: error: {} was killed by signal {} ({})\n".format(
+            p.prog, script, -status, signal_name(-status)))
+    if status != 0:
+        sys.exit(status)
     epochs = [EPOCH_LINE.match(line) for line in lines]
     if not epochs or not all(epochs):
         p.exit(1, "{}: error: unexpected output from {}: {!r}\n".format(
@@ -136,7 +299,35 @@ def run_script(p, script, flags):
     return Run(correct=[int(e.group(2)) for e in epochs],
                n_test=int(epochs[0].group(3)),
                elapsed=[float(e.group(4)) for e in epochs],
-               peak_bytes=usage.ru_maxrss * 1024)
+               peak_bytes=peak_bytes)
+
+
+def own_process_group():
+    """The Popen arguments that start a child in a process group of its
+    own, which the terminal's Ctrl-C does not reach."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def wait(process):
+    """Wait for ``process``; return its exit status (minus the signal that
+    killed it, as Popen.returncode) and its peak resident memory in bytes,
+    or None where that cannot be had: Windows has no wait4."""
+    if not hasattr(os, "wait4"):
+        return process.wait(), None
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss counts bytes on macOS and kibibytes on Linux and the BSDs.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return process.returncode, usage.ru_maxrss * scale
+
+
+def signal_name(signum):
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return "unknown"
 
 
 def ratio(normal_seconds, matrix_seconds):
@@ -172,10 +363,16 @@ def print_table(normal, matrix):
         tn, tm = pick(normal), pick(matrix)
         print("{} epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
             name, tn, tm, times(ratio(tn, tm))))
-    print("peak memory: normal {:.0f} MB, matrix {:.0f} MB (matrix/normal {:.2f})".format(
-        normal.peak_bytes / 2 ** 20, matrix.peak_bytes / 2 ** 20,
-        matrix.peak_bytes / normal.peak_bytes))
+    # Most of it is reached while the script unpickles MNIST, before
+    # training: the figure is the script's, not the network's.
+    print("peak resident memory of each script, loading MNIST included: "
+          "normal {}, matrix {}".format(megabytes(normal.peak_bytes),
+                                        megabytes(matrix.peak_bytes)))
     print(flush=True)
+
+
+def megabytes(n):
+    return "n/a" if n is None else "{:.0f} MB".format(n / 2 ** 20)
 
 
 def print_sweep(results):
@@ -188,11 +385,27 @@ def print_sweep(results):
 
 
 def plot(path, results):
+    """Write ``draw(results)`` to ``path``: to a temporary file first,
+    renamed into place once it is whole."""
+    import matplotlib.pyplot as plt
+    fig = draw(results)
+    part = path + ".part.png"
+    try:
+        fig.savefig(part, dpi=100)
+        os.replace(part, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(part):
+            os.remove(part)
+
+
+def draw(results):
     """Accuracy against wall-clock time, one line per network and
-    mini-batch size, written to a temporary file and renamed into place."""
+    mini-batch size."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     fig, ax = plt.subplots(figsize=(9, 5))
     for i, (m, normal, matrix) in enumerate(results):
         color = plt.cm.tab10(i % 10)
@@ -202,6 +415,12 @@ def plot(path, results):
                     style, color=color,
                     label="{}, mini-batch {}".format(name, m))
     ax.set_xscale("log")
+    # Ticks at 1, 2 and 5 of each decade, written as plain numbers: the
+    # default labels minor ticks too when the times span less than a decade,
+    # and they run into each other.
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: "{:g}".format(t)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("wall-clock time since training began (s, log scale)")
     ax.set_ylabel("test accuracy (%)")
     ax.set_title("Per-example vs matrix-based backpropagation: accuracy "
@@ -209,14 +428,7 @@ def plot(path, results):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     fig.tight_layout()
-    part = path + ".part.png"
-    try:
-        fig.savefig(part, dpi=100)
-        os.replace(part, path)
-    finally:
-        plt.close(fig)
-        if os.path.exists(part):
-            os.remove(part)
+    return fig
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import http.server
 import os
 import pickle
 import socket
+import subprocess
 import sys
 import threading
 
@@ -122,3 +123,40 @@ def closed_port_url():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return "http://127.0.0.1:{}/mnist.pkl.gz".format(port)
+
+
+# Starts a script with SIGINT handled as Python does by default, whatever
+# the test run inherited (a background job or nohup ignores it), and with
+# the signals named after the script ignored, as nohup ignores SIGHUP.
+WITH_SIGNALS = """
+import os, runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+script, ignored = sys.argv[1], sys.argv[2]
+for name in filter(None, ignored.split(",")):
+    signal.signal(getattr(signal, name), signal.SIG_IGN)
+sys.argv = [script] + sys.argv[3:]
+sys.path[0] = os.path.dirname(script)
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+@pytest.fixture
+def launch():
+    """Start scripts in the background; whatever the test does, each is
+    stopped and its pipes closed when it ends."""
+    processes = []
+
+    def start(script, *args, ignore=(), env=None):
+        process = subprocess.Popen(
+            [sys.executable, "-c", WITH_SIGNALS, os.path.join(ROOT, script),
+             ",".join(ignore)] + list(args),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()

@@ -4,11 +4,14 @@ never here."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import types
 
 import pytest
 
+import cli
 import compare as compare_module
 from conftest import ROOT, synthetic_mnist, write_pickle
 
@@ -24,7 +27,7 @@ def small_data(tmp_path_factory):
 def compare(*args, env=None):
     return subprocess.run([sys.executable, os.path.join(ROOT, "compare.py")] + list(args),
                           capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, **(env or {})))
+                          stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
 
 
 def test_table_of_epochs_speedup_and_memory(small_data):
@@ -42,9 +45,12 @@ def test_table_of_epochs_speedup_and_memory(small_data):
                     r"speedup (\d+\.\dx|n/a)$", lines[4])
     assert re.match(r"^fastest epoch: normal \d+\.\d\d s, matrix \d+\.\d\d s, "
                     r"speedup (\d+\.\dx|n/a)$", lines[5])
-    memory = re.match(r"^peak memory: normal (\d+) MB, matrix (\d+) MB "
-                      r"\(matrix/normal (\d+\.\d\d)\)$", lines[6])
+    memory = re.match(r"^peak resident memory of each script, loading MNIST "
+                      r"included: normal (\d+) MB, matrix (\d+) MB$", lines[6])
     assert memory and int(memory.group(1)) > 10 and int(memory.group(2)) > 10
+    # The scripts' epoch lines went to stderr as they arrived.
+    assert re.search(r"^exec_normal.py: Epoch 1: \d+ / 50, elapsed", result.stderr, re.M)
+    assert re.search(r"^exec_matrix.py: Epoch 1: \d+ / 50, elapsed", result.stderr, re.M)
 
 
 def test_the_numbers_in_the_table(capsys):
@@ -62,7 +68,11 @@ def test_the_numbers_in_the_table(capsys):
     assert lines[2].split() == ["1", "60.00%", "5.00", "61.00%", "0.50", "10.0x"]
     assert lines[4] == "median epoch: normal 4.00 s, matrix 1.00 s, speedup 4.0x"
     assert lines[5] == "fastest epoch: normal 3.00 s, matrix 0.50 s, speedup 6.0x"
-    assert lines[6] == "peak memory: normal 400 MB, matrix 500 MB (matrix/normal 1.25)"
+    assert lines[6] == ("peak resident memory of each script, loading MNIST "
+                        "included: normal 400 MB, matrix 500 MB")
+    matrix.peak_bytes = None  # where it cannot be measured
+    compare_module.print_table(normal, matrix)
+    assert capsys.readouterr().out.splitlines()[6].endswith("normal 400 MB, matrix n/a")
 
 
 def test_passes_the_flags_on_to_both_scripts(small_data):
@@ -116,6 +126,12 @@ def test_plot_without_matplotlib_stops_before_training(small_data, tmp_path):
     (["--mini-batch-sizes", ""], "is not a whole number"),
     (["--epochs", "0"], "is not at least 1"),
     (["--plot", "out.jpg"], "does not end in .png"),
+    (["--plot", ""], "'' does not end in .png"),
+    (["--steps", "0"], "is not at least 1"),
+    (["--rounds", "0"], "is not at least 1"),
+    (["--steps", "5", "--plot", "x.png"], "leave out --mini-batch-sizes and --plot"),
+    (["--steps", "5", "--mini-batch-sizes", "1,2"], "leave out --mini-batch-sizes"),
+    (["--sizes", "784,1000000000000,10"], "weights and biases"),
     (["--plot", "/no/such/folder/out.png"], "does not exist"),
     (["--dtype", "int8"], "invalid choice"),
 ])
@@ -149,3 +165,183 @@ def test_bad_data_exits_2_with_the_scripts_message(tmp_path, content):
     assert result.returncode == 2
     assert "error: {}".format(path) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+STEP_ROW = re.compile(r"^(network\.py|network_matrix\.py) +(float64|float32) +"
+                      r"(\d+\.\d) +(\d+\.\d) +(\d+\.\dx) +(\d+\.\d) +(\d+\.\dx) +"
+                      r"(\d+\.\d\d)$")
+
+
+def test_steps_times_each_network_in_turn(small_data):
+    result = compare("--data", small_data, "--steps", "30", "--rounds", "3",
+                     "--seed", "2", "--mini-batch-size", "5")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("30 steps of mini-batch size 5, eta 3.0, sizes 784,30,10, "
+                        "seed 2; 3 rounds, the networks taking turns")
+    rows = [STEP_ROW.match(line) for line in lines[2:5]]
+    assert all(rows), lines
+    assert [(r.group(1), r.group(2)) for r in rows] == [
+        ("network.py", "float64"), ("network_matrix.py", "float64"),
+        ("network_matrix.py", "float32")]
+    assert rows[0].group(5) == rows[0].group(7) == "1.0x"
+    for r in rows:
+        assert float(r.group(3)) <= float(r.group(4))  # fastest <= median
+        assert float(r.group(8)) > 0
+    assert "the 50 test images" in lines[5]
+
+
+def contestant(name, dtype, step_us, evaluate_ms, step_bytes):
+    c = compare_module.Contestant(name, dtype, None, [], [])
+    c.step_seconds = [t / 1e6 for t in step_us]
+    c.evaluate_seconds = [t / 1e3 for t in evaluate_ms]
+    c.step_bytes = step_bytes
+    return c
+
+
+def test_the_numbers_of_steps(capsys):
+    """Fastest and median of the rounds, speedups of the medians."""
+    contestants = [
+        contestant("network.py", "float64", [700, 600, 650, 900, 640], [150, 160, 155],
+                   950000),
+        contestant("network_matrix.py", "float64", [60, 65, 80, 62, 61], [30, 31, 29],
+                   200000),
+        contestant("network_matrix.py", "float32", [40, 52, 41], [10, 12, 11], 100000),
+    ]
+    compare_module.print_steps(contestants, 10000)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["network.py", "float64", "600.0", "650.0", "1.0x",
+                                "155.0", "1.0x", "0.95"]
+    assert lines[2].split() == ["network_matrix.py", "float64", "60.0", "62.0",
+                                "10.5x", "30.0", "5.2x", "0.20"]
+    assert lines[3].split() == ["network_matrix.py", "float32", "40.0", "41.0",
+                                "15.9x", "11.0", "14.1x", "0.10"]
+    assert "the 10,000 test images" in lines[4]
+
+
+def test_a_turn_runs_every_step_and_an_evaluation():
+    calls = []
+    net = types.SimpleNamespace(update_mini_batch=lambda b, eta: calls.append((b, eta)),
+                                evaluate=lambda data: calls.append(data))
+    c = compare_module.Contestant("network.py", "float64", net, [1, 2, 3], "test")
+    c.take_turn(0.5)
+    assert calls == [(1, 0.5), (2, 0.5), (3, 0.5), "test"]
+    assert len(c.step_seconds) == len(c.evaluate_seconds) == 1
+
+
+def test_memory_of_a_step_counts_what_it_allocates():
+    import numpy as np
+
+    def step(batch, eta):
+        np.ones(250000)  # 2 MB, freed at once
+    net = types.SimpleNamespace(update_mini_batch=step)
+    c = compare_module.Contestant("network.py", "float64", net, [1, 2], None)
+    c.measure_memory(3.0)
+    assert 2000000 <= c.step_bytes < 2100000
+
+
+def test_plot_target_in_capitals_is_accepted(small_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["compare.py"])
+    p = cli.parser("test")
+    compare_module.check_plot_target(p, str(tmp_path / "FILE.PNG"))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_plot_folder_that_cannot_be_written_stops_before_training(
+        small_data, tmp_path, monkeypatch, capsys):
+    """As root every folder is writable, so a refusing TemporaryFile stands
+    in for a read-only folder."""
+    def refuse(**kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(compare_module.tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(sys, "argv", ["compare.py", "--data", small_data,
+                                      "--plot", str(tmp_path / "p.png")])
+    with pytest.raises(SystemExit) as e:
+        compare_module.main()
+    out, err = capsys.readouterr()
+    assert e.value.code == 2 and out == ""
+    assert "cannot write to folder {} (Permission denied)".format(tmp_path) in err
+    assert "running" not in err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows processes end by no signal")
+def test_a_script_killed_by_a_signal_is_reported(tmp_path, monkeypatch, capsys):
+    (tmp_path / "exec_normal.py").write_text(
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    monkeypatch.setattr(compare_module, "HERE", str(tmp_path))
+    p = cli.parser("test")
+    p.prog = "compare.py"
+    with pytest.raises(SystemExit) as e:
+        compare_module.run_script(p, "exec_normal.py", [])
+    assert e.value.code == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "compare.py: error: exec_normal.py was killed by signal 9 (SIGKILL)")
+
+
+def test_ctrl_c_stops_compare_and_its_script_with_one_message(small_data, launch):
+    process = launch("compare.py", "--data", small_data, "--epochs", "500")
+    for line in process.stderr:  # wait until a script is training
+        if b"Epoch 0:" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    # communicate() returns only once every writer of the pipes has gone:
+    # a script left training would hold them open.
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.decode().splitlines() == ["interrupted"]
+
+
+def test_peak_memory_without_wait4_is_not_available(small_data, monkeypatch):
+    """Windows has no os.wait4."""
+    monkeypatch.delattr(compare_module.os, "wait4", raising=False)
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert compare_module.wait(process) == (0, None)
+
+
+@pytest.mark.parametrize("platform, scale", [("linux", 1024), ("darwin", 1),
+                                             ("freebsd13", 1024)])
+def test_peak_memory_unit_of_each_platform(monkeypatch, platform, scale):
+    """ru_maxrss counts bytes on macOS, kibibytes elsewhere."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    real = getattr(os, "wait4", None)
+
+    def wait4(pid, options):
+        if real is not None:
+            real(pid, options)
+        return pid, 0, types.SimpleNamespace(ru_maxrss=300000)
+    monkeypatch.setattr(compare_module.os, "wait4", wait4, raising=False)
+    monkeypatch.setattr(compare_module.sys, "platform", platform)
+    assert compare_module.wait(process) == (0, 300000 * scale)
+
+
+@pytest.mark.parametrize("platform", ["win32", "linux", "darwin"])
+def test_scripts_start_in_a_group_of_their_own(monkeypatch, platform):
+    monkeypatch.setattr(compare_module.sys, "platform", platform)
+    monkeypatch.setattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200, raising=False)
+    want = ({"creationflags": 0x200} if platform == "win32"
+            else {"start_new_session": True})
+    assert compare_module.own_process_group() == want
+
+
+def test_the_time_axis_is_readable_within_a_decade():
+    """Times from 0.4 s to 4 s: every tick label shown is a plain number,
+    and no two of them overlap."""
+    pytest.importorskip("matplotlib")
+    run = compare_module.Run(correct=[80, 90], n_test=100, elapsed=[2.2, 4.5],
+                             peak_bytes=None)
+    fast = compare_module.Run(correct=[80, 91], n_test=100, elapsed=[0.4, 0.8],
+                              peak_bytes=None)
+    fig = compare_module.draw([(10, run, fast)])
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    labels = [t for t in ax.get_xticklabels(which="both")
+              if t.get_text() and low <= t.get_position()[0] <= high]
+    texts = [t.get_text() for t in labels]
+    assert len(texts) >= 3 and "1" in texts
+    assert all(re.match(r"^\d+(\.\d+)?$", text) for text in texts), texts
+    boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+    for a, b in zip(boxes, boxes[1:]):
+        assert a.x1 < b.x0
+    import matplotlib.pyplot as plt
+    plt.close(fig)

@@ -27,42 +27,6 @@ def run(script, *args, env=None):
                           stdin=subprocess.DEVNULL, timeout=120)
 
 
-# Starts a script with SIGINT handled as Python does by default, whatever
-# the test run inherited (a background job or nohup ignores it), and with
-# the signals named after the script ignored, as nohup ignores SIGHUP.
-WITH_SIGNALS = """
-import runpy, signal, sys
-signal.signal(signal.SIGINT, signal.default_int_handler)
-script, ignored = sys.argv[1], sys.argv[2]
-for name in filter(None, ignored.split(",")):
-    signal.signal(getattr(signal, name), signal.SIG_IGN)
-sys.argv = [script] + sys.argv[3:]
-runpy.run_path(script, run_name="__main__")
-"""
-
-
-@pytest.fixture
-def launch():
-    """Start scripts in the background; whatever the test does, each is
-    stopped and its pipes closed when it ends."""
-    processes = []
-
-    def start(script, *args, ignore=(), env=None):
-        process = subprocess.Popen(
-            [sys.executable, "-c", WITH_SIGNALS, os.path.join(ROOT, script),
-             ",".join(ignore)] + list(args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-
-
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_runs_end_to_end_and_prints_one_line_per_epoch(script, mnist_file):
     result = run(script, "--data", mnist_file, "--epochs", "3", "--seed", "1")
