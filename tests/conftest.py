@@ -125,12 +125,15 @@ def closed_port_url():
     return "http://127.0.0.1:{}/mnist.pkl.gz".format(port)
 
 
-# Starts a script with SIGINT handled as Python does by default, whatever
-# the test run inherited (a background job or nohup ignores it), and with
-# the signals named after the script ignored, as nohup ignores SIGHUP.
+# Starts a script with SIGINT, SIGTERM and SIGHUP handled as a fresh Python
+# handles them, whatever the test run inherited (a background job ignores
+# SIGINT, nohup SIGHUP), and then the signals named after the script ignored.
 WITH_SIGNALS = """
 import os, runpy, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
+for name in ("SIGTERM", "SIGHUP"):
+    if hasattr(signal, name):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 script, ignored = sys.argv[1], sys.argv[2]
 for name in filter(None, ignored.split(",")):
     signal.signal(getattr(signal, name), signal.SIG_IGN)
