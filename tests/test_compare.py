@@ -241,6 +241,7 @@ def test_memory_of_a_step_counts_what_it_allocates():
 
 
 def test_plot_target_in_capitals_is_accepted(small_data, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
     monkeypatch.setattr(sys, "argv", ["compare.py"])
     p = cli.parser("test")
     compare_module.check_plot_target(p, str(tmp_path / "FILE.PNG"))
