@@ -3,7 +3,8 @@ compare.py share, so that the same flag means the same thing in each.
 
 With no flags a script runs the book's experiment: a [784, 30, 10] network,
 30 epochs, mini-batches of 10, eta = 3.0.  A bad value is reported on stderr
-with exit status 2, the argparse way, never as a traceback.
+with exit status 2, the argparse way, never as a traceback; ``run`` does the
+same for whatever stops a script once it has started.
 """
 
 import argparse

@@ -177,7 +177,8 @@ def compare_steps(p, args):
             m, len(train_x)))
     random.seed(args.seed)
     drawn = [random.sample(range(len(train_x)), m) for _ in range(args.steps)]
-    book_batches = [[(train_x[i].reshape(-1, 1), mnist_loader.vectorized_result(train_y[i]))
+    book_batches = [[(train_x[i].reshape(-1, 1),
+                      mnist_loader.vectorized_result(train_y[i]))
                      for i in batch] for batch in drawn]
     book_test = [(x.reshape(-1, 1), y) for x, y in zip(test_x, test_y)]
     contestants = [Contestant("network.py", "float64", new_network(network, args),
