@@ -289,7 +289,10 @@ def test_ctrl_c_stops_compare_and_its_script_with_one_message(small_data, launch
     # a script left training would hold them open.
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert err.decode().splitlines() == ["interrupted"]
+    # Epoch lines the script printed before it was stopped may follow.
+    lines = [line for line in err.decode().splitlines()
+             if not re.match(r"^exec_normal\.py: Epoch \d+: ", line)]
+    assert lines == ["interrupted"]
 
 
 def test_peak_memory_without_wait4_is_not_available(small_data, monkeypatch):
