@@ -163,3 +163,9 @@ def launch():
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+# Popen.send_signal on Windows sends only SIGTERM (which kills outright) and
+# console events to whole process groups.
+POSIX_SIGNALS = pytest.mark.skipif(
+    os.name == "nt", reason="Windows cannot send SIGINT or SIGHUP to one process")

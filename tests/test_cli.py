@@ -88,7 +88,7 @@ def test_stop_signals_are_installed_where_they_exist_and_are_not_ignored(monkeyp
     cli.run(lambda: None)
     assert installed == {signal.SIGTERM: cli._stop}
     installed.clear()
-    monkeypatch.delattr(signal, "SIGHUP")
+    monkeypatch.delattr(signal, "SIGHUP", raising=False)
     cli.run(lambda: None)
     assert installed == {signal.SIGTERM: cli._stop}
 

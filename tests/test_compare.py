@@ -13,7 +13,7 @@ import pytest
 
 import cli
 import compare as compare_module
-from conftest import ROOT, synthetic_mnist, write_pickle
+from conftest import POSIX_SIGNALS, ROOT, synthetic_mnist, write_pickle
 
 ROW = re.compile(r"^\s+(\d+)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)\s+(\d+\.\dx|n/a)$")
 
@@ -279,6 +279,7 @@ def test_a_script_killed_by_a_signal_is_reported(tmp_path, monkeypatch, capsys):
         "compare.py: error: exec_normal.py was killed by signal 9 (SIGKILL)")
 
 
+@POSIX_SIGNALS
 def test_ctrl_c_stops_compare_and_its_script_with_one_message(small_data, launch):
     process = launch("compare.py", "--data", small_data, "--epochs", "500")
     for line in process.stderr:  # wait until a script is training

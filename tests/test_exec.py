@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, write_pickle
+from conftest import POSIX_SIGNALS, ROOT, write_pickle
 
 SCRIPTS = ["exec_normal.py", "exec_matrix.py"]
 LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
@@ -63,6 +63,7 @@ def test_a_closed_pipe_stops_quietly(script, mnist_file, launch):
     assert "Traceback" not in err and err == ""
 
 
+@POSIX_SIGNALS
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_ctrl_c_stops_with_a_message(script, mnist_file, launch):
     process = started(launch, script, mnist_file)
@@ -72,11 +73,7 @@ def test_ctrl_c_stops_with_a_message(script, mnist_file, launch):
     assert err.decode() == "interrupted\n"
 
 
-POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="Windows has no SIGHUP, "
-                                "and its SIGTERM cannot be caught")
-
-
-@POSIX_ONLY
+@POSIX_SIGNALS
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
 def test_a_stop_signal_during_a_download_leaves_nothing(name, server, tmp_path,
                                                         launch):
@@ -97,7 +94,7 @@ def test_a_stop_signal_during_a_download_leaves_nothing(name, server, tmp_path,
     assert os.listdir(tmp_path) == []
 
 
-@POSIX_ONLY
+@POSIX_SIGNALS
 def test_an_ignored_sighup_stays_ignored_as_under_nohup(mnist_file, launch):
     process = started(launch, "exec_normal.py", mnist_file, ignore=["SIGHUP"])
     process.send_signal(signal.SIGHUP)
