@@ -156,11 +156,18 @@ def download(dest, url=None, md5=None):
     folder = os.path.dirname(os.path.abspath(dest))
     made = _missing_folders(folder)
     try:
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as e:
+            raise MNISTError("{}: cannot create this folder ({})".format(
+                folder, e.strerror or e)) from None
         _download_into(dest, folder, urls, md5 or MD5)
     except BaseException:
         for f in made:
             try:
                 os.rmdir(f)
+            except FileNotFoundError:
+                continue  # makedirs stopped before it got this deep
             except OSError:
                 break  # something else has been put there since
         raise
@@ -168,19 +175,13 @@ def download(dest, url=None, md5=None):
 
 
 def _missing_folders(folder):
-    """Make ``folder`` and return the folders that had to be made, deepest
-    first, so that they can be removed again."""
-    made = []
-    f = folder
-    while not os.path.isdir(f) and os.path.dirname(f) != f:
-        made.append(f)
-        f = os.path.dirname(f)
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as e:
-        raise MNISTError("{}: cannot create this folder ({})".format(
-            folder, e.strerror or e)) from None
-    return made
+    """The folders above and including ``folder`` that do not exist yet,
+    deepest first: the ones a download makes, and removes if it fails."""
+    missing = []
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing
 
 
 def _download_into(dest, folder, urls, md5):

@@ -147,6 +147,24 @@ def test_a_failed_download_removes_the_folders_it_made(server, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_folder_that_cannot_be_made_is_reported_and_leaves_nothing(tmp_path,
+                                                                      monkeypatch):
+    """makedirs makes the outer folder, then fails on the inner one."""
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if os.path.basename(path) == "inner":
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    folder = tmp_path / "outer" / "inner"
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(folder / "mnist.pkl.gz"), url="http://127.0.0.1:9/")
+    assert str(e.value) == "{}: cannot create this folder (Permission denied)".format(
+        folder)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_folder_that_cannot_be_written_is_reported_once(server, tmp_path,
                                                           monkeypatch):
     """As root every folder is writable, so a refusing mkstemp stands in
