@@ -102,7 +102,7 @@ def layer_sizes(text):
             "{!r} has a layer with fewer than 1 neuron".format(text))
     parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes, sizes[1:]))
     # Training holds the parameters, their gradient and the step made from
-    # it, and network.py draws them as float64 whatever the --dtype.
+    # it, and both networks draw them as float64, whatever the --dtype.
     needed = 3 * 8 * parameters
     memory = physical_memory()
     if needed > (memory or sys.maxsize):

@@ -197,7 +197,8 @@ def compare_steps(p, args):
     for r in range(args.rounds):
         # Each round starts with another network, so that none always
         # follows the same one.
-        for c in contestants[r % 3:] + contestants[:r % 3]:
+        first = r % len(contestants)
+        for c in contestants[first:] + contestants[:first]:
             c.take_turn(args.eta)
     for c in contestants:
         c.measure_memory(args.eta)

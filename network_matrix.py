@@ -192,9 +192,8 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """sigma'(z) = sigma(z) (1 - sigma(z)), as in network.py."""
-    s = sigmoid(z)
-    return s * (1 - s)
+    """sigma'(z), as in network.py."""
+    return sigmoid_prime_of_activation(sigmoid(z))
 
 
 def sigmoid_prime_of_activation(a):
