@@ -350,3 +350,30 @@ def test_the_time_axis_is_readable_within_a_decade():
         assert a.x1 < b.x0
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_steps_refuses_a_mini_batch_larger_than_the_training_set(small_data,
+                                                                 monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["compare.py", "--data", small_data, "--steps",
+                                      "2", "--mini-batch-size", "101"])
+    with pytest.raises(SystemExit) as e:
+        compare_module.main()
+    assert e.value.code == 2
+    assert "--mini-batch-size 101 is more than the 100 training images" in (
+        capsys.readouterr().err)
+
+
+def test_steps_rounds_start_with_each_network_in_turn(small_data, monkeypatch):
+    turns = []
+    monkeypatch.setattr(compare_module.Contestant, "take_turn",
+                        lambda self, eta: turns.append((self.name, self.dtype)))
+    monkeypatch.setattr(compare_module.Contestant, "measure_memory",
+                        lambda self, eta: setattr(self, "step_bytes", 0))
+    monkeypatch.setattr(compare_module, "print_steps", lambda *args: None)
+    monkeypatch.setattr(sys, "argv", ["compare.py", "--data", small_data, "--steps",
+                                      "2", "--rounds", "4", "--seed", "1"])
+    compare_module.main()
+    normal = ("network.py", "float64")
+    matrix64, matrix32 = ("network_matrix.py", "float64"), ("network_matrix.py", "float32")
+    assert turns == [normal, matrix64, matrix32, matrix64, matrix32, normal,
+                     matrix32, normal, matrix64, normal, matrix64, matrix32]
