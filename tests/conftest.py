@@ -1,6 +1,7 @@
 """Shared helpers: the repository root on sys.path, small synthetic data
-sets in the layout of mnist.pkl.gz, so no test needs the real MNIST, and an
-HTTP server on 127.0.0.1 that serves one of them."""
+sets in the layout of mnist.pkl.gz, so no test needs the real MNIST, an
+HTTP server on 127.0.0.1 that serves one of them, and ways to run the
+scripts as a user does."""
 
 import gzip
 import http.server
@@ -18,6 +19,30 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 SHARED_MNIST = os.path.join(ROOT, "..", "shared", "mnist", "mnist.pkl.gz")
+SIZES = [6, 5, 4, 3]  # two hidden layers, so BP2 runs more than once
+
+
+def assert_same_parameters(a, b, tolerance):
+    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
+        assert np.max(np.abs(p - q)) <= tolerance
+
+
+def run_script(script, *args, env=None):
+    """Run ``script`` as a user does, with no standard input."""
+    return subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args),
+                          capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
+
+
+class Call:
+    """Unpickles as ``func(*args)``, then ``__setstate__(state)`` if a
+    state is given: how a crafted pickle calls what it likes."""
+
+    def __init__(self, func, *args, state=None):
+        self.reduce = (func, args) if state is None else (func, args, state)
+
+    def __reduce__(self):
+        return self.reduce
 
 
 def synthetic_mnist(sizes=(200, 50, 50), seed=0):
@@ -74,13 +99,17 @@ def server(payload):
     """The base URL of a server of ``payload``: /good serves it whole,
     /no-length without a Content-Length, /half closes half way, /stall
     sends half and then waits until the server stops, /huge announces 100
-    MiB, /endless sends zeros without end, and /missing is a 404."""
+    MiB, /endless sends zeros without end, /missing is a 404, and /rude
+    and /garbage answer with control characters in the status line."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path == "/missing":
                 self.send_error(404)
+                return
+            if self.path in RUDE:
+                self.wfile.write(RUDE[self.path])
                 return
             self.send_response(200)
             if self.path == "/huge":
@@ -115,6 +144,12 @@ def server(payload):
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+# Status lines that would clear the screen, set the window title or break
+# the error line in two, were they printed as they are.
+RUDE = {"/rude": b"HTTP/1.0 404 Not\x1b[2J Found\rLine\r\n\r\n",
+        "/garbage": b"\x1b]0;pwned\x07 garbage\r\n\r\n"}
 
 
 @pytest.fixture
