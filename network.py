@@ -45,13 +45,13 @@ class Network(object):
         ``random`` and cuts it into mini-batches of ``mini_batch_size``; each
         mini-batch moves the parameters one step of size ``eta``.  With
         ``test_data`` (pairs ``(x, label)``) the accuracy is printed after
-        every epoch, together with the seconds since training began, so that
-        the two implementations can be compared line by line."""
+        every epoch, together with the seconds since this call began, so
+        that the two implementations can be compared line by line."""
+        start = time.perf_counter()
         training_data = list(training_data)
         if test_data is not None:
             test_data = list(test_data)
         n = len(training_data)
-        start = time.perf_counter()
         for j in range(epochs):
             random.shuffle(training_data)
             mini_batches = [training_data[k:k + mini_batch_size]

@@ -69,7 +69,10 @@ class Network(object):
         matrices: each shuffles a list of column indices with Python's
         ``random``, which yields the very permutation that
         ``random.shuffle(training_data)`` gives network.py, and each
-        mini-batch gathers its own columns by index."""
+        mini-batch gathers its own columns by index.  The elapsed time
+        printed counts from the call, stacking included, as network.py's
+        does."""
+        start = time.perf_counter()
         X, Y = self._as_matrix_pair(training_data)
         if test_data is not None:
             test_data = self._as_matrix_pair(test_data)
@@ -77,7 +80,6 @@ class Network(object):
                 test_data = None
         n = X.shape[1]
         order = list(range(n))
-        start = time.perf_counter()
         for j in range(epochs):
             random.shuffle(order)
             shuffled = np.array(order, dtype=np.intp)
@@ -148,12 +150,15 @@ class Network(object):
         """How many test inputs the network classifies correctly, given
         ``(x, label)`` pairs in any form that ``SGD`` takes, or a pair
         ``(X, labels)``; all of them go through the network in one forward
-        pass."""
-        X, labels = self._as_matrix_pair(test_data)
+        pass.  A label may also be a desired-output vector, as in the
+        training data, and then stands for its largest entry, as with
+        ``convert=True`` in the book's later network2.py."""
+        X, Y = self._as_matrix_pair(test_data)
         if X.shape[1] == 0:
             return 0
         guesses = np.argmax(self.feedforward(X), axis=0)
-        return int(np.sum(guesses == np.ravel(labels)))
+        labels = np.argmax(Y, axis=0) if Y.ndim == 2 and len(Y) > 1 else np.ravel(Y)
+        return int(np.sum(guesses == labels))
 
     def cost_derivative(self, output_activations, Y):
         """dC/dA for the quadratic cost, one column per example."""
@@ -162,24 +167,33 @@ class Network(object):
     def _as_matrix_pair(self, data):
         """``data`` as a pair of matrices with one example per column.
 
-        A pair of arrays, the first of them a matrix, is returned as it is.
-        Anything else is taken for an iterable of ``(x, y)`` pairs and
-        stacked, the x columns into one matrix of this network's dtype and
-        the y's into another: a matrix of columns again if the y's are
-        vectors, or a row of labels if they are digits.  Examples are
-        stacked as rows and the result transposed, which leaves every
-        example contiguous in memory; gathering a mini-batch of columns is
-        then as quick as gathering rows."""
+        A pair of arrays, the first of them a matrix, is returned as it is,
+        once the second is seen to have a column (or a label) for each of
+        its columns.  Anything else is taken for an iterable of ``(x, y)``
+        pairs and stacked, the x columns into one matrix and the y's into
+        another: a matrix of columns again if the y's are vectors, or a row
+        of labels if they are digits.  Both keep the type they came in
+        (each mini-batch is made float as it is gathered), so the book's
+        float32 images take half the memory they would as float64.
+        Examples are stacked as rows and the result transposed, which
+        leaves every example contiguous in memory; gathering a mini-batch
+        of columns is then as quick as gathering rows."""
         if (isinstance(data, (tuple, list)) and len(data) == 2
                 and all(isinstance(a, np.ndarray) for a in data)
                 and data[0].ndim == 2):
+            X, Y = data
+            if Y.shape[-1:] != X.shape[1:]:
+                raise ValueError(
+                    "X has {} columns, one per example, but Y has {}".format(
+                        X.shape[1], Y.shape[-1] if Y.ndim else "none"))
             return data
         examples = list(data)
         if not examples:
             return np.empty((self.sizes[0], 0), self.dtype), np.empty((0, 0))
         xs, ys = zip(*examples)
-        return (np.array([np.ravel(x) for x in xs], dtype=self.dtype).T,
-                np.array([np.ravel(y) for y in ys]).T)
+        n = len(examples)
+        return (np.array(xs).reshape(n, -1).T,
+                np.array(ys).reshape(n, -1).T)
 
 
 def sigmoid(z):

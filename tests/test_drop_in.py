@@ -2,14 +2,15 @@
 book's code hands over, empty data, and the module's sigmoid functions."""
 
 import random
+import re
+import time
 
 import numpy as np
 import pytest
 
 import network
 import network_matrix
-
-SIZES = [6, 5, 4, 3]
+from conftest import SIZES, assert_same_parameters
 
 
 def pairs(n, seed, labels=False):
@@ -51,8 +52,7 @@ def test_sgd_takes_every_form_and_learns_what_network_py_learns(form, capsys):
     data = pairs(45, 1)
     want = trained(network, list(data))
     got = trained(network_matrix, FORMS[form](data))
-    for p, q in zip(want.biases + want.weights, got.biases + got.weights):
-        assert np.max(np.abs(p - q)) < 1e-12
+    assert_same_parameters(want, got, 1e-12)
     np.random.seed(7)
     start = network.Network(SIZES)
     assert np.max(np.abs(start.weights[0] - got.weights[0])) > 1e-3
@@ -81,8 +81,7 @@ def test_update_mini_batch_takes_every_form(form):
         net.update_mini_batch(data, 3.0)
         nets.append(net)
     want, got = nets
-    for p, q in zip(want.biases + want.weights, got.biases + got.weights):
-        assert np.max(np.abs(p - q)) < 1e-14
+    assert_same_parameters(want, got, 1e-14)
 
 
 @pytest.mark.parametrize("form", ["list", "tuple", "zip", "generator"])
@@ -118,9 +117,50 @@ def test_empty_training_data_gives_epochs_without_steps(module, capsys):
     np.random.seed(13)
     start = module.Network(SIZES)
     net = trained(module, [], seed=13)
-    for p, q in zip(start.weights, net.weights):
-        assert np.array_equal(p, q)
+    assert_same_parameters(start, net, 0)
     assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("module", [network, network_matrix])
+def test_the_printed_time_counts_from_the_call(module, capsys):
+    """Whatever SGD does before its first epoch (reading the data, and
+    stacking the book's lists in network_matrix) is in the time it
+    prints."""
+    def slow(data):
+        time.sleep(0.3)
+        yield from data
+    trained(module, slow(pairs(20, 16)))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert float(re.search(r"elapsed time: (\d+\.\d\d)s$", first).group(1)) >= 0.3
+
+
+@pytest.mark.parametrize("columns", [9, 11])
+def test_a_pair_whose_y_has_other_columns_is_refused_before_training(columns):
+    np.random.seed(18)
+    net = network_matrix.Network(SIZES)
+    start = [w.copy() for w in net.weights]
+    X = np.zeros((SIZES[0], 10))
+    message = "X has 10 columns, one per example, but Y has {}".format(columns)
+    with pytest.raises(ValueError, match=message):
+        net.SGD((X, np.zeros((SIZES[-1], columns))), 1, 5, 3.0)
+    with pytest.raises(ValueError, match=message):
+        net.evaluate((X, np.zeros(columns, dtype=int)))
+    assert all(np.array_equal(w, s) for w, s in zip(net.weights, start))
+
+
+def test_evaluate_takes_desired_output_vectors_as_labels():
+    """As the training data has them: the label is the vector's largest
+    entry.  A single example counts 0 or 1, never one per entry."""
+    data = pairs(40, 17)
+    digits = [(x, int(np.argmax(y))) for x, y in data]
+    np.random.seed(19)
+    net = network_matrix.Network(SIZES)
+    want = net.evaluate(digits)
+    assert 0 < want < 40
+    assert net.evaluate(data) == want
+    assert net.evaluate(as_matrices(data)) == want
+    for example, digit in zip(data[:6], digits):
+        assert net.evaluate([example]) == net.evaluate([digit]) in (0, 1)
 
 
 @pytest.mark.parametrize("module", [network, network_matrix])

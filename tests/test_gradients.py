@@ -8,8 +8,7 @@ import pytest
 
 import network
 import network_matrix
-
-SIZES = [6, 5, 4, 3]  # two hidden layers, so BP2 runs more than once
+from conftest import SIZES, assert_same_parameters
 
 
 def quadratic_cost(net, X, Y):
@@ -88,8 +87,7 @@ def test_same_seed_gives_the_same_start():
     a = network.Network([784, 30, 10])
     np.random.seed(5)
     b = network_matrix.Network([784, 30, 10])
-    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
-        assert np.array_equal(p, q)
+    assert_same_parameters(a, b, 0)
 
 
 def test_same_seed_same_mini_batches_same_parameters():
@@ -106,8 +104,7 @@ def test_same_seed_same_mini_batches_same_parameters():
         net.SGD(list(data), 10, 10, 3.0)  # 210 mini-batches
         nets.append(net)
     a, b = nets
-    for p, q in zip(a.biases + a.weights, b.biases + b.weights):
-        assert np.max(np.abs(p - q)) < 1e-9
+    assert_same_parameters(a, b, 1e-9)
     # And training moved them: equal because both learned, not because
     # neither did.
     np.random.seed(7)
