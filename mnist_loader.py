@@ -8,20 +8,36 @@ column vectors that the book's ``network.py`` trains on.
 
 Where the file is looked for: an explicit ``path`` argument, else the
 ``MNIST_PATH`` environment variable, else ``data/mnist.pkl.gz`` beside this
-module.  When nothing is at the environment or default path, the classic file
-is downloaded there and its md5 checked first.  An explicit path that does not
-exist is an error instead, since it is most likely a typo.
+module; a leading ``~`` is the user's home folder.  When nothing is at the
+environment or default path, the classic file is downloaded there (see
+``download``).  An explicit path that does not exist is an error instead,
+since it is most likely a typo, and so is a path that names a folder.
 
-Unpickling can run arbitrary code, and the file comes from the network, so it
-is read with an unpickler that builds numpy arrays and nothing else, and what
-it builds is checked to be MNIST before anyone trains on it.  Every way this
-can fail raises ``MNISTError``, whose message names the file and the problem.
+Unpickling can run arbitrary code, and the file comes from the network, so
+it is read with an unpickler that builds numpy arrays of numbers and nothing
+else (pickled at any protocol from 2 to 5, by Python 2 or 3, numpy 1 or 2):
+it takes exactly the calls numpy's own pickles make, and every array must be
+made of bytes read from the file.  Reading stops at ``MAX_UNPACKED_BYTES``
+of unpacked data.  So a file costs no more than its bytes: the loader's
+memory is a small multiple of the unpacked size (the text, its bytes and the
+array each exist once while it loads) and its time is linear in it; the
+real file unpacks to 222 MB.  What it builds is then checked to be three
+``(x, y)`` pairs of 784-pixel float images in [0, 1] and integer digits 0
+to 9 before anyone trains on it.
+
+Every way this can fail raises ``MNISTError``, whose message names the file
+and the problem on one line: "refused" for what the unpickler stops on
+purpose, "not a readable mnist.pkl.gz" for a damaged file, "not MNIST" for
+the wrong contents.  Text that a server or a file chose (an HTTP reason
+phrase, a name in a pickle) is shown with anything a terminal would act on
+escaped.
 """
 
-import codecs
 import gzip
 import hashlib
 import http.client
+import io
+import math
 import os
 import pickle
 import ssl
@@ -30,11 +46,6 @@ import tempfile
 import urllib.request
 
 import numpy as np
-
-try:
-    from numpy._core import multiarray as _multiarray, numeric as _numeric  # numpy 2
-except ImportError:
-    from numpy.core import multiarray as _multiarray, numeric as _numeric  # numpy 1
 
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                             "data", "mnist.pkl.gz")
@@ -51,23 +62,15 @@ MAX_UNPACKED_BYTES = 1 << 30
 # The classic file is 17 MB; a download that goes on past this is not MNIST.
 MAX_DOWNLOAD_BYTES = 64 << 20
 
-# Everything a pickle of numpy arrays refers to: numpy 1 and numpy 2 name the
-# modules of the array constructors differently; protocols 2 to 4 rebuild an
-# array with _reconstruct and protocol 5 with _frombuffer; and Python 3 reads
-# a protocol-2 array's raw bytes back through _codecs.encode.
-_ALLOWED_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,
-    ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
-    ("numpy.core.numeric", "_frombuffer"): _numeric._frombuffer,
-    ("numpy._core.numeric", "_frombuffer"): _numeric._frombuffer,
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("_codecs", "encode"): codecs.encode,
-}
-
-
 class MNISTError(Exception):
     """The data set could not be found, downloaded, read or trusted."""
+
+    def __init__(self, message):
+        # Parts of the message may come from a server or from the file:
+        # a control character is shown escaped, never acted on, and a line
+        # break in it cannot break the one-line message.
+        super().__init__("".join(c if c.isprintable() else ascii(c)[1:-1]
+                                 for c in message))
 
 
 def load_data(path=None):
@@ -90,7 +93,7 @@ def load_data(path=None):
         raise MNISTError("{}: not a readable mnist.pkl.gz ({}: {})".format(
             path, type(e).__name__, e)) from None
     _check(data, path)
-    return tuple(tuple(part) for part in data)
+    return tuple((np.asarray(x), np.asarray(y)) for x, y in data)
 
 
 def load_data_wrapper(path=None):
@@ -143,13 +146,21 @@ def download(dest, url=None, md5=None):
 
     ``url`` is tried alone when given; otherwise the URLs in the
     ``MNIST_URL`` environment variable (separated by white space), or else
-    ``URLS``, one after the other; ``md5`` defaults to ``MD5``, the classic
-    file's.  The bytes go to a temporary file beside ``dest`` and are
-    renamed into place only once their md5 matches, so a failed or
-    interrupted download leaves nothing behind: neither the temporary file
-    nor the folders made for it.  An existing ``dest`` is never replaced,
-    and no download may pass ``MAX_DOWNLOAD_BYTES``."""
+    ``URLS``, one after the other (any URL Python opens, ``file://``
+    included); ``md5`` defaults to ``MD5``, the classic file's.  A path
+    that names a folder is refused before anything is fetched.  The bytes
+    go to a temporary file beside ``dest``, which gets the permissions the
+    umask gives any new file, and it takes the name ``dest`` only once its
+    md5 matches, so a failed or interrupted download leaves nothing
+    behind: neither the temporary file nor the folders made for it.  An
+    existing ``dest`` is never replaced, not even one that appears while
+    the download runs, and no download may pass ``MAX_DOWNLOAD_BYTES``.
+    The md5 is a checksum, not a security measure, so it works on FIPS
+    systems too."""
     dest = os.path.expanduser(os.fspath(dest))
+    if not os.path.basename(dest):
+        raise MNISTError("{}: names a folder; name the file to download to, "
+                         "such as {}".format(dest, os.path.join(dest, "mnist.pkl.gz")))
     if os.path.lexists(dest):
         raise MNISTError("{}: already exists; not downloading over it".format(dest))
     urls = [url] if url else os.environ.get("MNIST_URL", "").split() or URLS
@@ -210,10 +221,27 @@ def _download_into(dest, folder, urls, md5):
         # mkstemp made the file readable by its owner alone; a download
         # gets the permissions of any other new file.
         os.chmod(part, 0o666 & ~_umask())
-        os.replace(part, dest)
-    except BaseException:
-        os.unlink(part)
-        raise
+        _move_into_place(part, dest)
+    finally:
+        if os.path.lexists(part):
+            os.unlink(part)
+
+
+def _move_into_place(part, dest):
+    """Give the finished download the name ``dest``, unless a file has
+    taken that name meanwhile.  A hard link cannot replace a file, as a
+    rename on POSIX would; where the file system has no hard links (FAT,
+    some network drives) a rename follows one last look instead."""
+    appeared = MNISTError("{}: a file appeared there while downloading; it was "
+                          "left as it is and the download discarded".format(dest))
+    try:
+        os.link(part, dest)
+    except FileExistsError:
+        raise appeared from None
+    except OSError:
+        if os.path.lexists(dest):
+            raise appeared from None
+        os.rename(part, dest)
 
 
 def _fetch(url, out, md5):
@@ -279,8 +307,11 @@ class _Progress(object):
     ends, so nothing is drawn that only a terminal can show."""
 
     def __init__(self, url):
-        self.terminal = sys.stderr.isatty()
-        print("downloading {}".format(url), file=sys.stderr, flush=True)
+        # Without a stderr at all (pythonw on Windows, 2>&-) there is
+        # nothing to show, and the download goes on all the same.
+        self.out = sys.stderr or io.StringIO()
+        self.terminal = self.out.isatty()
+        print("downloading {}".format(url), file=self.out, flush=True)
 
     def show(self, received, total):
         if not self.terminal:
@@ -289,13 +320,13 @@ class _Progress(object):
         if total:
             status += " of {:.1f} MB ({:.0f}%)".format(
                 total / 1e6, 100.0 * received / total)
-        print("\r" + status, end="", file=sys.stderr, flush=True)
+        print("\r" + status, end="", file=self.out, flush=True)
 
     def end(self, received):
         if self.terminal:
-            print(file=sys.stderr)
+            print(file=self.out)
         else:
-            print("  {} bytes received".format(received), file=sys.stderr,
+            print("  {} bytes received".format(received), file=self.out,
                   flush=True)
 
 
@@ -304,17 +335,116 @@ class _Refused(pickle.UnpicklingError):
 
 
 class _NumpyUnpickler(pickle.Unpickler):
-    """An unpickler that can build numpy arrays and nothing else: a pickle
-    naming any other global (os.system, builtins.eval, ...) is stopped when
-    the global is looked up, before anything is called."""
+    """An unpickler that builds numpy arrays of numbers and nothing else.
+
+    A pickle of arrays names a few globals and calls each in one way:
+    protocols 2 to 4 start an array with ``_reconstruct(ndarray, (0,),
+    b'b')`` and then set its state ``(1, shape, dtype, fortran, bytes)``;
+    protocol 5 calls ``_frombuffer(bytes, dtype, shape, order)``; a dtype
+    is ``dtype('f4', False, True)`` with a state in which only the byte
+    order varies; and protocol 2 writes bytes as ``_codecs.encode(text,
+    'latin1')``, or ``bytes()`` when empty.  ``find_class`` hands out
+    stand-ins that take exactly those calls and refuse any other before
+    anything is allocated or computed, and an array's bytes must be as many
+    as its shape and dtype need, so that all of them were read."""
 
     def find_class(self, module, name):
-        try:
-            return _ALLOWED_GLOBALS[(module, name)]
-        except KeyError:
-            raise _Refused(
-                "it refers to {}.{}, and only numpy arrays are allowed".format(
-                    module, name)) from None
+        _expect((module, name) in _GLOBALS, "it refers to {}.{}".format(module, name))
+        return _GLOBALS[module, name]
+
+
+def _expect(condition, what):
+    if not condition:
+        raise _Refused("{}, as no pickle of numeric arrays does".format(what))
+
+
+def _is(value, *allowed):
+    """``value in allowed``, comparing values of one type only, so that
+    nothing from the file decides what ``==`` does."""
+    return any(type(value) is type(a) and value == a for a in allowed)
+
+
+class _NDArray(object):
+    """numpy.ndarray, which a pickle names as the type to reconstruct but
+    never calls: called, it makes an array of any size out of no bytes."""
+
+    def __init__(self, *args):
+        _expect(False, "it calls numpy.ndarray")
+
+
+def _reconstruct(subtype, shape, code):
+    _expect(subtype is _NDArray and _is(shape, (0,)) and _is(code, b"b", "b"),
+            "it calls _reconstruct with {!r}".format((shape, code)))
+    return _Array((0,), "b")
+
+
+class _Array(np.ndarray):
+    """What ``_reconstruct`` starts: an empty array whose state is checked
+    before numpy fills it in."""
+
+    def __setstate__(self, state):
+        _expect(type(state) is tuple and len(state) == 5 and _is(state[0], 1)
+                and _is(state[3], False, True), "it gives an array another state")
+        _, shape, dtype, fortran, raw = state
+        raw = _bytes_of(shape, dtype, raw)
+        super().__setstate__((1, shape, dtype.dtype, fortran, raw))
+
+
+def _frombuffer(raw, dtype, shape, order):
+    _expect(_is(order, "C", "F"), "it calls _frombuffer in another order")
+    raw = _bytes_of(shape, dtype, raw)
+    return np.frombuffer(raw, dtype.dtype).reshape(shape, order=order)
+
+
+def _bytes_of(shape, dtype, raw):
+    """``raw``, the bytes of an array of ``shape`` and ``dtype``, once they
+    are seen to be exactly as many as it holds.  Python 2 wrote them as
+    text, which encoding="latin1" reads one character per byte."""
+    _expect(type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape)
+            and type(dtype) is _DType and dtype.dtype is not None
+            and type(raw) in (bytes, bytearray, str)
+            and len(raw) == math.prod(shape) * dtype.dtype.itemsize,
+            "it gives an array of shape {!r} data that does not fill it".format(shape))
+    return raw.encode("latin1") if type(raw) is str else raw
+
+
+class _DType(object):
+    """numpy.dtype(code, align, copy) for a type of numbers: no objects,
+    times or text, whose arrays hold more than their bytes."""
+
+    CODES = ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8",
+             "f2", "f4", "f8", "c8", "c16")
+
+    def __init__(self, code, align, copy):
+        _expect(_is(code, *self.CODES), "it asks for the dtype {!r}".format(code))
+        self.code, self.dtype = code, None
+
+    def __setstate__(self, state):
+        _expect(type(state) is tuple and len(state) == 8
+                and _is(state[1], "<", ">", "|")
+                and all(part is None for part in state[2:5]),
+                "it gives a dtype the state {!r}".format(state))
+        self.dtype = np.dtype(self.code).newbyteorder(state[1])
+
+
+def _latin1(text, encoding):
+    _expect(type(text) is str and _is(encoding, "latin1"),
+            "it calls _codecs.encode with {!r}".format(encoding))
+    return text.encode("latin1")
+
+
+# numpy 1 and 2 name the modules of the array constructors differently;
+# __builtin__ is the name protocol 2 writes for builtins.
+_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): _frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _frombuffer,
+    ("numpy", "ndarray"): _NDArray,
+    ("numpy", "dtype"): _DType,
+    ("_codecs", "encode"): _latin1,
+    ("__builtin__", "bytes"): lambda: b"",
+}
 
 
 class _Capped(object):
@@ -358,7 +488,7 @@ def _check(data, path):
                              "of arrays".format(path, name))
         x, y = part
         problem = None
-        if x.ndim != 2 or x.shape[1] != 784 or len(x) == 0:
+        if x.ndim != 2 or x.shape[1] != 784:
             problem = "images have shape {}, expected (n, 784)".format(x.shape)
         elif not np.issubdtype(x.dtype, np.floating):
             problem = "images are {}, expected floats".format(x.dtype)
@@ -366,10 +496,10 @@ def _check(data, path):
             problem = "labels have shape {} for {} images".format(y.shape, len(x))
         elif not np.issubdtype(y.dtype, np.integer):
             problem = "labels are {}, expected integers".format(y.dtype)
-        elif not (x.min() >= 0.0 and x.max() <= 1.0):
+        elif x.size and not (x.min() >= 0.0 and x.max() <= 1.0):
             problem = "pixels range over [{}, {}], expected [0, 1]".format(
                 x.min(), x.max())
-        elif not (y.min() >= 0 and y.max() <= 9):
+        elif y.size and not (y.min() >= 0 and y.max() <= 9):
             problem = "labels range over {}..{}, expected 0..9".format(
                 y.min(), y.max())
         if problem:

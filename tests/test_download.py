@@ -2,10 +2,12 @@
 tests start: what arrives is checked, and whatever fails leaves the data
 folder exactly as it was."""
 
+import errno
 import hashlib
 import os
 import ssl
 import stat
+import sys
 import urllib.error
 
 import pytest
@@ -259,3 +261,76 @@ def test_an_interrupted_download_leaves_nothing(server, payload, folder, monkeyp
         mnist_loader.download(str(folder / "mnist.pkl.gz"), url=server + "/good",
                               md5=md5(payload))
     assert_untouched(folder, payload)
+
+
+@pytest.mark.parametrize("name", ["newdir" + os.sep, "."])
+def test_a_path_that_names_a_folder_is_refused_before_downloading(
+        name, server, payload, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MNIST_PATH", name)
+    monkeypatch.setenv("MNIST_URL", server + "/good")
+    monkeypatch.setattr(mnist_loader, "_fetch", None)  # never reached
+    with pytest.raises(mnist_loader.MNISTError, match="names a folder|not a regular file"):
+        mnist_loader.load_data()
+    assert os.listdir(tmp_path) == []
+
+
+def appear_during_download(monkeypatch, dest):
+    """Put a file at ``dest`` once the download has ended, before it is
+    moved into place, as another program might."""
+    real_end = mnist_loader._Progress.end
+
+    def end(self, received):
+        real_end(self, received)
+        dest.write_bytes(b"someone else's")
+    monkeypatch.setattr(mnist_loader._Progress, "end", end)
+
+
+def no_hard_links(*args):
+    raise PermissionError(errno.EPERM, "Operation not permitted")
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_file_that_appears_during_the_download_is_left_alone(
+        links, server, payload, tmp_path, monkeypatch):
+    dest = tmp_path / "mnist.pkl.gz"
+    appear_during_download(monkeypatch, dest)
+    if not links:  # FAT and some network drives
+        monkeypatch.setattr(mnist_loader.os, "link", no_hard_links)
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(dest), url=server + "/good", md5=md5(payload))
+    assert str(e.value) == ("{}: a file appeared there while downloading; it was "
+                            "left as it is and the download discarded".format(dest))
+    assert os.listdir(tmp_path) == ["mnist.pkl.gz"]
+    assert dest.read_bytes() == b"someone else's"
+
+
+def test_without_hard_links_the_download_is_renamed_into_place(
+        server, payload, tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist_loader.os, "link", no_hard_links)
+    dest = tmp_path / "mnist.pkl.gz"
+    mnist_loader.download(str(dest), url=server + "/good", md5=md5(payload))
+    assert os.listdir(tmp_path) == ["mnist.pkl.gz"]
+    assert dest.read_bytes() == payload
+
+
+def test_a_download_needs_no_stderr(server, payload, tmp_path, monkeypatch, capsys):
+    """As under pythonw on Windows, or with 2>&-."""
+    monkeypatch.setattr(sys, "stderr", None)
+    dest = tmp_path / "mnist.pkl.gz"
+    mnist_loader.download(str(dest), url=server + "/good", md5=md5(payload))
+    assert dest.read_bytes() == payload
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("route, shown", [
+    ("/rude", "HTTP Error 404: Not\\x1b[2J Found\\rLine"),
+    ("/garbage", "\\x1b]0;pwned\\x07 garbage\\r\\n"),
+])
+def test_text_a_server_chose_is_shown_escaped_on_one_line(route, shown, server,
+                                                         tmp_path):
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"), url=server + route)
+    message = str(e.value)
+    assert shown in message
+    assert message.isprintable()
