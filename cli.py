@@ -2,9 +2,26 @@
 compare.py share, so that the same flag means the same thing in each.
 
 With no flags a script runs the book's experiment: a [784, 30, 10] network,
-30 epochs, mini-batches of 10, eta = 3.0.  A bad value is reported on stderr
-with exit status 2, the argparse way, never as a traceback; ``run`` does the
-same for whatever stops a script once it has started.
+30 epochs, mini-batches of 10, eta = 3.0; ``--help`` lists the flags.  A bad
+value is reported on stderr with exit status 2, the argparse way, never as
+a traceback, and so is a data file that is missing, unreadable or not MNIST,
+and a network whose parameters, their gradient and the step made from it
+would not fit in the machine's memory (refused before the data is loaded).
+
+``run`` does the same for whatever stops a script once it has started:
+Ctrl-C (exit 130), SIGTERM or SIGHUP (128 plus the signal's number), a full
+disk or too little memory (1) each end it with one line on stderr, and a
+download under way leaves nothing behind.  A reader of the output that goes
+away (``| head``) stops it quietly; a closed stdout is refused before any
+work.  A signal that was ignored when the script started (SIGHUP under
+``nohup``) stays ignored.
+
+What differs between platforms, each simulated by a test: Windows has no
+SIGHUP and reports a reader that went away as EINVAL, not a broken pipe; it
+has no ``sysconf`` to tell the memory size, so there only networks no
+process could address are refused up front, and one that fails to allocate
+ends with "out of memory"; a console that cannot encode a file name shows
+it escaped.
 """
 
 import argparse
@@ -52,38 +69,23 @@ def add_dtype(p):
                         "arithmetic (default: %(default)s)")
 
 
-def positive_int(text):
-    return whole_number(text, 1, None)
+def number(kind, wanted, fits):
+    """An argparse type that reads a ``kind`` (int or float) and accepts it
+    if ``fits(value)``; ``wanted`` says what fits, for the error."""
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not fits(value):
+            raise argparse.ArgumentTypeError("{!r} is not {}".format(text, wanted))
+        return value
+    return convert
 
 
-def seed_value(text):
-    return whole_number(text, 0, 2 ** 32 - 1)
-
-
-def whole_number(text, low, high):
-    """``text`` as an int from ``low`` to ``high`` (no limit if None)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "{!r} is not a whole number".format(text)) from None
-    if value < low:
-        raise argparse.ArgumentTypeError("{} is not at least {}".format(value, low))
-    if high is not None and value > high:
-        raise argparse.ArgumentTypeError("{} is more than {}".format(value, high))
-    return value
-
-
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "{!r} is not a number".format(text)) from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(
-            "{} is not a finite number above 0".format(text))
-    return value
+positive_int = number(int, "a whole number of at least 1", lambda n: n >= 1)
+seed_value = number(int, "a whole number from 0 to 2**32 - 1", lambda n: 0 <= n < 2 ** 32)
+positive_float = number(float, "a finite number above 0", lambda x: 0 < x < math.inf)
 
 
 def layer_sizes(text):
@@ -160,6 +162,10 @@ def run(main):
         # A file name the console cannot encode is shown escaped, not fatal.
         sys.stdout.reconfigure(errors="backslashreplace")
     prog = os.path.basename(sys.argv[0])
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        print("{}: error: standard output is closed, so nothing could be "
+              "printed".format(prog), file=sys.stderr)
+        sys.exit(2)
     try:
         main()
         sys.stdout.flush()
@@ -214,5 +220,5 @@ def _stop_writing_stdout():
     the way out, and what it holds has nowhere to go."""
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (AttributeError, OSError, ValueError):
-        pass  # no stdout at all, or not a file: nothing will be flushed
+    except (OSError, ValueError):
+        pass  # stdout is not a file: nothing will be flushed to one

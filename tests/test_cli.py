@@ -111,7 +111,10 @@ def test_without_sysconf_only_what_no_process_can_address_is_refused(monkeypatch
         cli.layer_sizes("784,{},10".format(10 ** 20))
 
 
-def test_physical_memory_is_read_from_sysconf(monkeypatch):
-    values = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 1000}
-    monkeypatch.setattr(cli.os, "sysconf", values.__getitem__, raising=False)
-    assert cli.physical_memory() == 4096000
+def test_a_closed_stdout_is_refused_before_any_work(run, monkeypatch):
+    """As with >&-: nothing could be printed, so nothing is trained."""
+    monkeypatch.setattr(sys, "stdout", None)
+    called = []
+    status, _, err = run(lambda: called.append(True))
+    assert (status, called) == (2, [])
+    assert err == "exec_matrix.py: error: standard output is closed, so nothing could be printed\n"

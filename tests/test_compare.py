@@ -121,14 +121,14 @@ def test_plot_without_matplotlib_stops_before_training(small_data, tmp_path):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--mini-batch-sizes", "0,10"], "is not at least 1"),
+    (["--mini-batch-sizes", "0,10"], "is not a whole number of at least 1"),
     (["--mini-batch-sizes", "a,b"], "is not a whole number"),
     (["--mini-batch-sizes", ""], "is not a whole number"),
-    (["--epochs", "0"], "is not at least 1"),
+    (["--epochs", "0"], "is not a whole number of at least 1"),
     (["--plot", "out.jpg"], "does not end in .png"),
     (["--plot", ""], "'' does not end in .png"),
-    (["--steps", "0"], "is not at least 1"),
-    (["--rounds", "0"], "is not at least 1"),
+    (["--steps", "0"], "is not a whole number of at least 1"),
+    (["--rounds", "0"], "is not a whole number of at least 1"),
     (["--steps", "5", "--plot", "x.png"], "leave out --mini-batch-sizes and --plot"),
     (["--steps", "5", "--mini-batch-sizes", "1,2"], "leave out --mini-batch-sizes"),
     (["--sizes", "784,1000000000000,10"], "weights and biases"),

@@ -7,24 +7,16 @@ import importlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
 
-from conftest import POSIX_SIGNALS, ROOT, write_pickle
+from conftest import POSIX_SIGNALS, ROOT, Call, run_script as run, write_pickle
 
 SCRIPTS = ["exec_normal.py", "exec_matrix.py"]
 LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
-
-
-def run(script, *args, env=None):
-    environment = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args),
-                          capture_output=True, text=True, env=environment,
-                          stdin=subprocess.DEVNULL, timeout=120)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -170,7 +162,7 @@ def test_a_bad_value_gets_one_error_line_and_no_traceback(script, mnist_file):
     result = run(script, "--data", mnist_file, "--eta", "-1")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "{}: error: argument --eta: -1 is not a finite number above 0".format(script))
+        "{}: error: argument --eta: '-1' is not a finite number above 0".format(script))
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
@@ -217,13 +209,9 @@ def test_a_bad_data_file_gets_no_traceback(script, tmp_path):
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_offline_first_run_explains_what_to_do(script, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def test_offline_first_run_explains_what_to_do(script, tmp_path, closed_port_url):
     dest = tmp_path / "data" / "mnist.pkl.gz"
-    result = run(script, env={"MNIST_PATH": str(dest),
-                              "MNIST_URL": "http://127.0.0.1:{}/x".format(port)})
+    result = run(script, env={"MNIST_PATH": str(dest), "MNIST_URL": closed_port_url})
     assert result.returncode == 2
     assert "could not download MNIST to " + str(dest) in result.stderr
     assert "MNIST_PATH" in result.stderr
@@ -233,11 +221,10 @@ def test_offline_first_run_explains_what_to_do(script, tmp_path):
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_a_malicious_pickle_is_refused(script, tmp_path):
-    from test_loader import CREATE, Payload
     marker = tmp_path / "pwned"
     evil = write_pickle(tmp_path / "evil.pkl.gz",
-                        Payload(os.system, CREATE.format(sys.executable, marker)))
+                        Call(open, str(marker), "w"))
     result = run(script, "--data", evil)
     assert result.returncode == 2
-    assert "only numpy arrays" in result.stderr
+    assert "refused: it refers to " in result.stderr
     assert not marker.exists()
