@@ -8,20 +8,29 @@ by network_matrix.py's on matrices, in float64 and in float32, all in this
 one process, taking turns over ``--rounds`` rounds so that whatever else the
 machine does slows each of them alike.  It prints the fastest and the median
 microseconds per step of each and the speedup of the medians, the time each
-takes to classify the test images, and the memory a step allocates.
+takes to classify the test images, and the memory a step allocates.  The
+test images are classified in rounds of their own, after the steps: that
+product is large enough for the BLAS library to hand part of it to a second
+thread, whose spinning afterwards would slow the steps that followed it on
+a busy machine (at mini-batch 10 no product of a step is that large).
 
 ``python compare.py`` without ``--steps`` runs exec_normal.py and then
 exec_matrix.py, one after the other, with the same seed and hyperparameters,
 exactly as a user would run them.  Their epoch lines are passed on to stderr
 as they arrive; at the end it prints a table of each epoch's accuracy and
-time for both, the speedups of the median and of the fastest epochs, and
-the peak resident memory of each script.  The time of an epoch is the
-difference between the elapsed times the script prints (training and
-evaluation).  ``--mini-batch-sizes`` repeats the comparison for several
-mini-batch sizes; ``--plot`` draws accuracy against wall-clock time with
-matplotlib.
+time for both and the speedups of the median and of the fastest epochs.  The
+time of an epoch is the difference between the elapsed times the script
+prints (training and evaluation).  ``--mini-batch-sizes`` runs the
+comparison at several mini-batch sizes and prints one line for each;
+``--plot`` draws accuracy against wall-clock time with matplotlib.  Each
+script runs in a process group of its own (a new session on POSIX), so that
+Ctrl-C at the terminal reaches compare.py alone, which stops the script
+itself: one "interrupted", and no script left training.
+
+A flag that the chosen comparison would not use is refused, not ignored.
 """
 
+import argparse
 import os
 import random
 import re
@@ -46,11 +55,16 @@ EPOCH_LINE = re.compile(
     r"^Epoch (\d+): (\d+) / (\d+), elapsed time: (\d+\.\d+)s$")
 
 
+# The flags that only one of the two comparisons uses.
+STEPS_ONLY = ("rounds",)
+EPOCHS_ONLY = ("epochs", "dtype", "mini_batch_sizes", "plot")
+
+
 def main():
     p = cli.parser("Compare network.py and network_matrix.py: with --steps, "
                    "time their mini-batch steps in one process; without it, "
                    "train both with the same seed and hyperparameters and "
-                   "compare their accuracy, time and memory, epoch by epoch.",
+                   "compare their accuracy and time, epoch by epoch.",
                    epochs=3)
     cli.add_dtype(p)
     p.add_argument("--steps", type=cli.positive_int, metavar="N",
@@ -62,15 +76,21 @@ def main():
                         "(default: %(default)s)")
     p.add_argument("--mini-batch-sizes", type=mini_batch_sizes, metavar="M,M,...",
                    help="compare at each of these mini-batch sizes instead of "
-                        "--mini-batch-size, and summarise how the speedup "
-                        "changes")
+                        "--mini-batch-size, one line for each")
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw accuracy against wall-clock time to FILE.png "
                         "(needs matplotlib)")
     args = p.parse_args()
-    if args.steps and (args.mini_batch_sizes or args.plot is not None):
-        p.error("--steps times one mini-batch size and draws no plot; leave "
-                "out --mini-batch-sizes and --plot")
+    seen = given(p, STEPS_ONLY + EPOCHS_ONLY + ("mini_batch_size",))
+    unused = [d for d in (EPOCHS_ONLY if args.steps else STEPS_ONLY) if d in seen]
+    if args.mini_batch_sizes and "mini_batch_size" in seen:
+        unused.append("mini_batch_size")
+    if unused:
+        p.error("{} not used {}; leave {} out".format(
+            ", ".join("--" + d.replace("_", "-") for d in unused),
+            "with --steps" if args.steps else
+            "with --mini-batch-sizes" if args.mini_batch_sizes else "without --steps",
+            "it" if len(unused) == 1 else "them"))
     if args.plot is not None:
         check_plot_target(p, args.plot)
     if args.seed is None:
@@ -81,19 +101,29 @@ def main():
         compare_epochs(p, args)
 
 
+def given(p, dests):
+    """Which of ``dests`` the command line gives: parsing again over a
+    namespace that already holds them keeps argparse from filling in their
+    defaults, so that a default stays apart from the same value given."""
+    unset = object()
+    seen = p.parse_args(namespace=argparse.Namespace(**dict.fromkeys(dests, unset)))
+    return {d for d in dests if getattr(seen, d) is not unset}
+
+
 def compare_epochs(p, args):
     sizes = args.mini_batch_sizes or [args.mini_batch_size]
+    print("mini-batch size {}, eta {}, sizes {}, seed {}, {}, {} epochs".format(
+        ",".join(map(str, sizes)), args.eta, ",".join(map(str, args.sizes)),
+        args.seed, args.dtype, args.epochs), flush=True)
     results = []
     for m in sizes:
-        print("mini-batch size {}, eta {}, sizes {}, seed {}, {}, {} epochs".format(
-            m, args.eta, ",".join(map(str, args.sizes)), args.seed, args.dtype,
-            args.epochs), flush=True)
         normal = run_script(p, SCRIPTS[0], script_args(args, m))
         matrix = run_script(p, SCRIPTS[1],
                             script_args(args, m) + ["--dtype", args.dtype])
-        print_table(normal, matrix)
         results.append((m, normal, matrix))
-    if len(results) > 1:
+    if len(results) == 1:
+        print_table(normal, matrix)
+    else:
         print_sweep(results)
     if args.plot is not None:
         try:
@@ -149,6 +179,8 @@ class Contestant(object):
         for batch in self.batches:
             self.net.update_mini_batch(batch, eta)
         self.step_seconds.append((time.perf_counter() - start) / len(self.batches))
+
+    def evaluate(self):
         start = time.perf_counter()
         self.net.evaluate(self.test_data)
         self.evaluate_seconds.append(time.perf_counter() - start)
@@ -194,15 +226,21 @@ def compare_steps(p, args):
           "the networks taking turns".format(
               args.steps, m, args.eta, ",".join(map(str, args.sizes)), args.seed,
               args.rounds), flush=True)
-    for r in range(args.rounds):
-        # Each round starts with another network, so that none always
-        # follows the same one.
-        first = r % len(contestants)
-        for c in contestants[first:] + contestants[:first]:
-            c.take_turn(args.eta)
+    for c in in_turn(contestants, args.rounds):
+        c.take_turn(args.eta)
+    for c in in_turn(contestants, args.rounds):
+        c.evaluate()
     for c in contestants:
         c.measure_memory(args.eta)
     print_steps(contestants, len(test_x))
+
+
+def in_turn(contestants, rounds):
+    """Each contestant once a round, every round starting with another, so
+    that none always follows the same one."""
+    for r in range(rounds):
+        first = r % len(contestants)
+        yield from contestants[first:] + contestants[:first]
 
 
 def new_network(module, args, **kwargs):
@@ -247,14 +285,12 @@ def script_args(args, mini_batch_size):
 
 
 class Run(object):
-    """What one exec script printed, and its peak resident memory in bytes
-    (None where it cannot be measured)."""
+    """What one exec script printed."""
 
-    def __init__(self, correct, n_test, elapsed, peak_bytes):
+    def __init__(self, correct, n_test, elapsed):
         self.correct = correct
         self.n_test = n_test
         self.elapsed = elapsed
-        self.peak_bytes = peak_bytes
 
     @property
     def epoch_times(self):
@@ -269,10 +305,7 @@ def run_script(p, script, flags):
     """Run ``script`` to the end and return its Run, passing its epoch
     lines on to stderr as they arrive.  A failure of the script (bad data,
     say) has been reported on stderr by the script itself; compare.py then
-    stops with the same exit status.  The script runs in a process group of
-    its own, so that Ctrl-C at the terminal reaches compare.py alone, which
-    then stops the script itself: one "interrupted", and no script left
-    training on its own."""
+    stops with the same exit status."""
     print("running {} ...".format(script), file=sys.stderr, flush=True)
     process = subprocess.Popen([sys.executable, os.path.join(HERE, script)] + flags,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -284,7 +317,7 @@ def run_script(p, script, flags):
                 print("{}: {}".format(script, line), end="", file=sys.stderr,
                       flush=True)
                 lines.append(line.rstrip("\n"))
-        status, peak_bytes = wait(process)
+        status = process.wait()
     except BaseException:
         process.kill()
         process.wait()
@@ -300,8 +333,7 @@ def run_script(p, script, flags):
             p.prog, script, lines[:3]))
     return Run(correct=[int(e.group(2)) for e in epochs],
                n_test=int(epochs[0].group(3)),
-               elapsed=[float(e.group(4)) for e in epochs],
-               peak_bytes=peak_bytes)
+               elapsed=[float(e.group(4)) for e in epochs])
 
 
 def own_process_group():
@@ -310,19 +342,6 @@ def own_process_group():
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
-
-
-def wait(process):
-    """Wait for ``process``; return its exit status (minus the signal that
-    killed it, as Popen.returncode) and its peak resident memory in bytes,
-    or None where that cannot be had: Windows has no wait4."""
-    if not hasattr(os, "wait4"):
-        return process.wait(), None
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss counts bytes on macOS and kibibytes on Linux and the BSDs.
-    scale = 1 if sys.platform == "darwin" else 1024
-    return process.returncode, usage.ru_maxrss * scale
 
 
 def signal_name(signum):
@@ -364,26 +383,20 @@ def print_table(normal, matrix):
     for name, pick in (("median", median_epoch), ("fastest", fastest_epoch)):
         tn, tm = pick(normal), pick(matrix)
         print("{} epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
-            name, tn, tm, times(ratio(tn, tm))))
-    # Most of it is reached while the script unpickles MNIST, before
-    # training: the figure is the script's, not the network's.
-    print("peak resident memory of each script, loading MNIST included: "
-          "normal {}, matrix {}".format(megabytes(normal.peak_bytes),
-                                        megabytes(matrix.peak_bytes)))
-    print(flush=True)
-
-
-def megabytes(n):
-    return "n/a" if n is None else "{:.0f} MB".format(n / 2 ** 20)
+            name, tn, tm, times(ratio(tn, tm))), flush=True)
 
 
 def print_sweep(results):
-    print("{:>10}  {:>14}  {:>14}  {:>14}".format(
-        "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup"))
+    """One line per mini-batch size: the median epochs, their speedup, and
+    the accuracy each network ends at."""
+    print("{:>10}  {:>14}  {:>14}  {:>7}  {:>10}  {:>10}".format(
+        "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup",
+        "normal acc", "matrix acc"))
     for m, normal, matrix in results:
         tn, tm = median_epoch(normal), median_epoch(matrix)
-        print("{:>10}  {:>14.2f}  {:>14.2f}  {:>14}".format(
-            m, tn, tm, times(ratio(tn, tm))))
+        print("{:>10}  {:>14.2f}  {:>14.2f}  {:>7}  {:>9.2f}%  {:>9.2f}%".format(
+            m, tn, tm, times(ratio(tn, tm)), normal.accuracy(-1), matrix.accuracy(-1)),
+            flush=True)
 
 
 def plot(path, results):

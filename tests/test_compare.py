@@ -13,7 +13,7 @@ import pytest
 
 import cli
 import compare as compare_module
-from conftest import POSIX_SIGNALS, ROOT, synthetic_mnist, write_pickle
+from conftest import POSIX_SIGNALS, run_script, synthetic_mnist, write_pickle
 
 ROW = re.compile(r"^\s+(\d+)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)\s+(\d+\.\dx|n/a)$")
 
@@ -25,12 +25,10 @@ def small_data(tmp_path_factory):
 
 
 def compare(*args, env=None):
-    return subprocess.run([sys.executable, os.path.join(ROOT, "compare.py")] + list(args),
-                          capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
+    return run_script("compare.py", *args, env=env)
 
 
-def test_table_of_epochs_speedup_and_memory(small_data):
+def test_table_of_epochs_and_speedups(small_data):
     result = compare("--data", small_data, "--epochs", "2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -45,9 +43,7 @@ def test_table_of_epochs_speedup_and_memory(small_data):
                     r"speedup (\d+\.\dx|n/a)$", lines[4])
     assert re.match(r"^fastest epoch: normal \d+\.\d\d s, matrix \d+\.\d\d s, "
                     r"speedup (\d+\.\dx|n/a)$", lines[5])
-    memory = re.match(r"^peak resident memory of each script, loading MNIST "
-                      r"included: normal (\d+) MB, matrix (\d+) MB$", lines[6])
-    assert memory and int(memory.group(1)) > 10 and int(memory.group(2)) > 10
+    assert len(lines) == 6
     # The scripts' epoch lines went to stderr as they arrived.
     assert re.search(r"^exec_normal.py: Epoch 1: \d+ / 50, elapsed", result.stderr, re.M)
     assert re.search(r"^exec_matrix.py: Epoch 1: \d+ / 50, elapsed", result.stderr, re.M)
@@ -57,9 +53,9 @@ def test_the_numbers_in_the_table(capsys):
     """Epoch times are differences of the cumulative times the scripts
     print; the summary lines compare medians and minimums of each side."""
     normal = compare_module.Run(correct=[50, 60, 70], n_test=100,
-                                elapsed=[4.0, 9.0, 12.0], peak_bytes=400 * 2 ** 20)
+                                elapsed=[4.0, 9.0, 12.0])
     matrix = compare_module.Run(correct=[50, 61, 70], n_test=100,
-                                elapsed=[1.0, 1.5, 2.5], peak_bytes=500 * 2 ** 20)
+                                elapsed=[1.0, 1.5, 2.5])
     assert normal.epoch_times == [4.0, 5.0, 3.0]
     assert matrix.epoch_times == [1.0, 0.5, 1.0]
     compare_module.print_table(normal, matrix)
@@ -68,11 +64,10 @@ def test_the_numbers_in_the_table(capsys):
     assert lines[2].split() == ["1", "60.00%", "5.00", "61.00%", "0.50", "10.0x"]
     assert lines[4] == "median epoch: normal 4.00 s, matrix 1.00 s, speedup 4.0x"
     assert lines[5] == "fastest epoch: normal 3.00 s, matrix 0.50 s, speedup 6.0x"
-    assert lines[6] == ("peak resident memory of each script, loading MNIST "
-                        "included: normal 400 MB, matrix 500 MB")
-    matrix.peak_bytes = None  # where it cannot be measured
-    compare_module.print_table(normal, matrix)
-    assert capsys.readouterr().out.splitlines()[6].endswith("normal 400 MB, matrix n/a")
+    compare_module.print_sweep([(10, normal, matrix), (100, matrix, matrix)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["10", "4.00", "1.00", "4.0x", "70.00%", "70.00%"]
+    assert lines[2].split() == ["100", "1.00", "1.00", "1.0x", "70.00%", "70.00%"]
 
 
 def test_passes_the_flags_on_to_both_scripts(small_data):
@@ -89,12 +84,11 @@ def test_mini_batch_sweep(small_data):
     result = compare("--data", small_data, "--epochs", "1", "--seed", "1",
                      "--mini-batch-sizes", "5,20")
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "mini-batch size 5," in out and "mini-batch size 20," in out
-    summary = out.splitlines()[-3:]
-    assert summary[0].split() == ["mini-batch", "normal", "s/epoch", "matrix",
-                                  "s/epoch", "speedup"]
-    assert [line.split()[0] for line in summary[1:]] == ["5", "20"]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("mini-batch size 5,20, eta 3.0,")
+    assert lines[1].split() == ["mini-batch", "normal", "s/epoch", "matrix",
+                                "s/epoch", "speedup", "normal", "acc", "matrix", "acc"]
+    assert [line.split()[0] for line in lines[2:]] == ["5", "20"]
 
 
 def test_plot_is_written(small_data, tmp_path):
@@ -129,8 +123,14 @@ def test_plot_without_matplotlib_stops_before_training(small_data, tmp_path):
     (["--plot", ""], "'' does not end in .png"),
     (["--steps", "0"], "is not a whole number of at least 1"),
     (["--rounds", "0"], "is not a whole number of at least 1"),
-    (["--steps", "5", "--plot", "x.png"], "leave out --mini-batch-sizes and --plot"),
-    (["--steps", "5", "--mini-batch-sizes", "1,2"], "leave out --mini-batch-sizes"),
+    (["--steps", "5", "--plot", "x.png"], "--plot not used with --steps; leave it out"),
+    (["--steps", "5", "--mini-batch-sizes", "1,2"], "--mini-batch-sizes not used with --steps"),
+    (["--steps", "5", "--epochs", "3"], "--epochs not used with --steps"),
+    (["--steps", "5", "--dtype", "float64", "--epochs", "7"],
+     "--epochs, --dtype not used with --steps; leave them out"),
+    (["--rounds", "5"], "--rounds not used without --steps; leave it out"),
+    (["--mini-batch-sizes", "1,2", "--mini-batch-size", "10"],
+     "--mini-batch-size not used with --mini-batch-sizes"),
     (["--sizes", "784,1000000000000,10"], "weights and biases"),
     (["--plot", "/no/such/folder/out.png"], "does not exist"),
     (["--dtype", "int8"], "invalid choice"),
@@ -219,13 +219,15 @@ def test_the_numbers_of_steps(capsys):
     assert "the 10,000 test images" in lines[4]
 
 
-def test_a_turn_runs_every_step_and_an_evaluation():
+def test_a_turn_runs_every_step_and_evaluation_is_a_turn_of_its_own():
     calls = []
     net = types.SimpleNamespace(update_mini_batch=lambda b, eta: calls.append((b, eta)),
                                 evaluate=lambda data: calls.append(data))
     c = compare_module.Contestant("network.py", "float64", net, [1, 2, 3], "test")
     c.take_turn(0.5)
-    assert calls == [(1, 0.5), (2, 0.5), (3, 0.5), "test"]
+    assert calls == [(1, 0.5), (2, 0.5), (3, 0.5)]
+    c.evaluate()
+    assert calls[3:] == ["test"]
     assert len(c.step_seconds) == len(c.evaluate_seconds) == 1
 
 
@@ -296,29 +298,6 @@ def test_ctrl_c_stops_compare_and_its_script_with_one_message(small_data, launch
     assert lines == ["interrupted"]
 
 
-def test_peak_memory_without_wait4_is_not_available(small_data, monkeypatch):
-    """Windows has no os.wait4."""
-    monkeypatch.delattr(compare_module.os, "wait4", raising=False)
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    assert compare_module.wait(process) == (0, None)
-
-
-@pytest.mark.parametrize("platform, scale", [("linux", 1024), ("darwin", 1),
-                                             ("freebsd13", 1024)])
-def test_peak_memory_unit_of_each_platform(monkeypatch, platform, scale):
-    """ru_maxrss counts bytes on macOS, kibibytes elsewhere."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    real = getattr(os, "wait4", None)
-
-    def wait4(pid, options):
-        if real is not None:
-            real(pid, options)
-        return pid, 0, types.SimpleNamespace(ru_maxrss=300000)
-    monkeypatch.setattr(compare_module.os, "wait4", wait4, raising=False)
-    monkeypatch.setattr(compare_module.sys, "platform", platform)
-    assert compare_module.wait(process) == (0, 300000 * scale)
-
-
 @pytest.mark.parametrize("platform", ["win32", "linux", "darwin"])
 def test_scripts_start_in_a_group_of_their_own(monkeypatch, platform):
     monkeypatch.setattr(compare_module.sys, "platform", platform)
@@ -332,10 +311,8 @@ def test_the_time_axis_is_readable_within_a_decade():
     """Times from 0.4 s to 4 s: every tick label shown is a plain number,
     and no two of them overlap."""
     pytest.importorskip("matplotlib")
-    run = compare_module.Run(correct=[80, 90], n_test=100, elapsed=[2.2, 4.5],
-                             peak_bytes=None)
-    fast = compare_module.Run(correct=[80, 91], n_test=100, elapsed=[0.4, 0.8],
-                              peak_bytes=None)
+    run = compare_module.Run(correct=[80, 90], n_test=100, elapsed=[2.2, 4.5])
+    fast = compare_module.Run(correct=[80, 91], n_test=100, elapsed=[0.4, 0.8])
     fig = compare_module.draw([(10, run, fast)])
     fig.canvas.draw()
     ax = fig.axes[0]
@@ -364,9 +341,13 @@ def test_steps_refuses_a_mini_batch_larger_than_the_training_set(small_data,
 
 
 def test_steps_rounds_start_with_each_network_in_turn(small_data, monkeypatch):
+    """Every network steps in every round, each round starting with
+    another; then the evaluations take turns the same way."""
     turns = []
     monkeypatch.setattr(compare_module.Contestant, "take_turn",
-                        lambda self, eta: turns.append((self.name, self.dtype)))
+                        lambda self, eta: turns.append(("step", self.name, self.dtype)))
+    monkeypatch.setattr(compare_module.Contestant, "evaluate",
+                        lambda self: turns.append(("evaluate", self.name, self.dtype)))
     monkeypatch.setattr(compare_module.Contestant, "measure_memory",
                         lambda self, eta: setattr(self, "step_bytes", 0))
     monkeypatch.setattr(compare_module, "print_steps", lambda *args: None)
@@ -375,5 +356,6 @@ def test_steps_rounds_start_with_each_network_in_turn(small_data, monkeypatch):
     compare_module.main()
     normal = ("network.py", "float64")
     matrix64, matrix32 = ("network_matrix.py", "float64"), ("network_matrix.py", "float32")
-    assert turns == [normal, matrix64, matrix32, matrix64, matrix32, normal,
-                     matrix32, normal, matrix64, normal, matrix64, matrix32]
+    order = [normal, matrix64, matrix32, matrix64, matrix32, normal,
+             matrix32, normal, matrix64, normal, matrix64, matrix32]
+    assert turns == [("step",) + c for c in order] + [("evaluate",) + c for c in order]
