@@ -218,31 +218,6 @@ def test_an_existing_file_is_never_downloaded_over(server, payload, folder):
     assert_untouched(folder, payload)
 
 
-def test_every_url_is_tried_in_turn(server, payload, tmp_path, closed_port_url,
-                                    monkeypatch):
-    monkeypatch.setenv("MNIST_URL", "{} {}/missing {}/good".format(
-        closed_port_url, server, server))
-    dest = tmp_path / "mnist.pkl.gz"
-    mnist_loader.download(str(dest), md5=md5(payload))
-    assert dest.read_bytes() == payload
-
-
-def test_missing_default_file_is_downloaded_on_first_use(server, payload, tmp_path,
-                                                         monkeypatch):
-    """load_data with nothing at MNIST_PATH fetches it there; the md5 here
-    is the classic file's, so the synthetic one is refused, and the message
-    says what to do."""
-    dest = tmp_path / "data" / "mnist.pkl.gz"
-    monkeypatch.setenv("MNIST_PATH", str(dest))
-    monkeypatch.setenv("MNIST_URL", server + "/good")
-    with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.load_data()
-    message = str(e.value)
-    assert "md5" in message and mnist_loader.MD5 in message
-    assert "could not download MNIST to {}".format(dest) in message
-    assert os.listdir(tmp_path) == []
-
-
 def test_missing_default_file_downloads_and_loads(server, payload, tmp_path,
                                                   monkeypatch):
     dest = tmp_path / "data" / "mnist.pkl.gz"

@@ -1,8 +1,6 @@
 """The math of both networks, checked against independent references:
 central finite differences of the quadratic cost, and each other."""
 
-import random
-
 import numpy as np
 import pytest
 
@@ -88,44 +86,6 @@ def test_same_seed_gives_the_same_start():
     np.random.seed(5)
     b = network_matrix.Network([784, 30, 10])
     assert_same_parameters(a, b, 0)
-
-
-def test_same_seed_same_mini_batches_same_parameters():
-    """SGD of both networks from one seed, on the book's list of (x, y):
-    the same shuffles and steps, so the same parameters, to rounding."""
-    rng = np.random.default_rng(6)
-    X, Y = example(rng, 205)  # not a multiple of 10: a short last batch
-    data = [(X[:, [i]], Y[:, [i]]) for i in range(X.shape[1])]
-    nets = []
-    for module in (network, network_matrix):
-        random.seed(7)
-        np.random.seed(7)
-        net = module.Network(SIZES)
-        net.SGD(list(data), 10, 10, 3.0)  # 210 mini-batches
-        nets.append(net)
-    a, b = nets
-    assert_same_parameters(a, b, 1e-9)
-    # And training moved them: equal because both learned, not because
-    # neither did.
-    np.random.seed(7)
-    start = network.Network(SIZES)
-    assert np.max(np.abs(start.weights[0] - a.weights[0])) > 1e-3
-
-
-def test_evaluate_agrees_between_networks_and_input_forms():
-    rng = np.random.default_rng(10)
-    X = rng.random((SIZES[0], 40))
-    labels = rng.integers(0, SIZES[-1], 40)
-    np.random.seed(11)
-    per_example = network.Network(SIZES)
-    np.random.seed(11)
-    matrix = network_matrix.Network(SIZES)
-    pairs = [(X[:, [i]], labels[i]) for i in range(40)]
-    want = per_example.evaluate(pairs)
-    guesses = [int(np.argmax(per_example.feedforward(X[:, [i]]))) for i in range(40)]
-    assert want == sum(g == l for g, l in zip(guesses, labels))
-    assert matrix.evaluate(pairs) == want
-    assert matrix.evaluate((X, labels)) == want
 
 
 def test_float32_network_stays_float32_and_never_warns():
