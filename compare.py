@@ -55,8 +55,7 @@ EPOCH_LINE = re.compile(
     r"^Epoch (\d+): (\d+) / (\d+), elapsed time: (\d+\.\d+)s$")
 
 
-# The flags that only one of the two comparisons uses.
-STEPS_ONLY = ("rounds",)
+# The flags that only the epoch comparison uses.
 EPOCHS_ONLY = ("epochs", "dtype", "mini_batch_sizes", "plot")
 
 
@@ -81,16 +80,13 @@ def main():
                    help="draw accuracy against wall-clock time to FILE.png "
                         "(needs matplotlib)")
     args = p.parse_args()
-    seen = given(p, STEPS_ONLY + EPOCHS_ONLY + ("mini_batch_size",))
-    unused = [d for d in (EPOCHS_ONLY if args.steps else STEPS_ONLY) if d in seen]
-    if args.mini_batch_sizes and "mini_batch_size" in seen:
-        unused.append("mini_batch_size")
-    if unused:
-        p.error("{} not used {}; leave {} out".format(
-            ", ".join("--" + d.replace("_", "-") for d in unused),
-            "with --steps" if args.steps else
-            "with --mini-batch-sizes" if args.mini_batch_sizes else "without --steps",
-            "it" if len(unused) == 1 else "them"))
+    unused = (dict.fromkeys(EPOCHS_ONLY, "with --steps") if args.steps
+              else {"rounds": "without --steps"})
+    if args.mini_batch_sizes:
+        unused["mini_batch_size"] = "with --mini-batch-sizes"
+    for dest in given(p, unused):
+        p.error("--{} is not used {}; leave it out".format(
+            dest.replace("_", "-"), unused[dest]))
     if args.plot is not None:
         check_plot_target(p, args.plot)
     if args.seed is None:
@@ -107,12 +103,12 @@ def given(p, dests):
     defaults, so that a default stays apart from the same value given."""
     unset = object()
     seen = p.parse_args(namespace=argparse.Namespace(**dict.fromkeys(dests, unset)))
-    return {d for d in dests if getattr(seen, d) is not unset}
+    return [d for d in dests if getattr(seen, d) is not unset]
 
 
 def compare_epochs(p, args):
     sizes = args.mini_batch_sizes or [args.mini_batch_size]
-    print("mini-batch size {}, eta {}, sizes {}, seed {}, {}, {} epochs".format(
+    print("mini-batch {}, eta {}, sizes {}, seed {}, {}, {} epochs".format(
         ",".join(map(str, sizes)), args.eta, ",".join(map(str, args.sizes)),
         args.seed, args.dtype, args.epochs), flush=True)
     results = []

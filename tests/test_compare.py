@@ -32,7 +32,7 @@ def test_table_of_epochs_and_speedups(small_data):
     result = compare("--data", small_data, "--epochs", "2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == ("mini-batch size 10, eta 3.0, sizes 784,30,10, seed 3, "
+    assert lines[0] == ("mini-batch 10, eta 3.0, sizes 784,30,10, seed 3, "
                         "float64, 2 epochs")
     rows = [ROW.match(line) for line in lines[2:4]]
     assert all(rows), lines
@@ -76,7 +76,7 @@ def test_passes_the_flags_on_to_both_scripts(small_data):
                      "--dtype", "float32")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
-        "mini-batch size 7, eta 0.5, sizes 784,12,10, seed 5, float32, 1 epochs")
+        "mini-batch 7, eta 0.5, sizes 784,12,10, seed 5, float32, 1 epochs")
     assert ROW.match(result.stdout.splitlines()[2])
 
 
@@ -85,7 +85,7 @@ def test_mini_batch_sweep(small_data):
                      "--mini-batch-sizes", "5,20")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("mini-batch size 5,20, eta 3.0,")
+    assert lines[0].startswith("mini-batch 5,20, eta 3.0,")
     assert lines[1].split() == ["mini-batch", "normal", "s/epoch", "matrix",
                                 "s/epoch", "speedup", "normal", "acc", "matrix", "acc"]
     assert [line.split()[0] for line in lines[2:]] == ["5", "20"]
@@ -123,14 +123,15 @@ def test_plot_without_matplotlib_stops_before_training(small_data, tmp_path):
     (["--plot", ""], "'' does not end in .png"),
     (["--steps", "0"], "is not a whole number of at least 1"),
     (["--rounds", "0"], "is not a whole number of at least 1"),
-    (["--steps", "5", "--plot", "x.png"], "--plot not used with --steps; leave it out"),
-    (["--steps", "5", "--mini-batch-sizes", "1,2"], "--mini-batch-sizes not used with --steps"),
-    (["--steps", "5", "--epochs", "3"], "--epochs not used with --steps"),
-    (["--steps", "5", "--dtype", "float64", "--epochs", "7"],
-     "--epochs, --dtype not used with --steps; leave them out"),
-    (["--rounds", "5"], "--rounds not used without --steps; leave it out"),
+    (["--steps", "5", "--plot", "x.png"], "--plot is not used with --steps; leave it out"),
+    (["--steps", "5", "--mini-batch-sizes", "1,2"], "--mini-batch-sizes is not used with"),
+    (["--steps", "5", "--epochs", "3"], "--epochs is not used with --steps"),  # the default
+    (["--steps", "5", "--dtype", "float64"], "--dtype is not used with --steps"),
+    (["--rounds", "5"], "--rounds is not used without --steps; leave it out"),
+    (["--mini-batch-sizes", "1,2", "--mini-batch-size", "10", "--rounds", "2"],
+     "--rounds is not used without --steps"),
     (["--mini-batch-sizes", "1,2", "--mini-batch-size", "10"],
-     "--mini-batch-size not used with --mini-batch-sizes"),
+     "--mini-batch-size is not used with --mini-batch-sizes; leave it out"),
     (["--sizes", "784,1000000000000,10"], "weights and biases"),
     (["--plot", "/no/such/folder/out.png"], "does not exist"),
     (["--dtype", "int8"], "invalid choice"),
