@@ -1,7 +1,17 @@
 """Shared helpers: the repository root on sys.path, small synthetic data
 sets in the layout of mnist.pkl.gz, so no test needs the real MNIST, an
 HTTP server on 127.0.0.1 that serves one of them, and ways to run the
-scripts as a user does."""
+scripts as a user does.
+
+The suite passes however it is started: from any working directory, with
+SIGINT or SIGHUP ignored (a background job, nohup), with proxy variables
+set, without standard input, and under ``python -X dev -m pytest -W
+error``.  Children start with known signal handlers and no stdin, the
+loopback server is reached directly, and what differs on Windows and macOS
+is simulated here.  One test trains on the real MNIST when the project's
+shared copy is at ../shared/mnist/mnist.pkl.gz; the plot tests run where
+matplotlib is installed.
+"""
 
 import gzip
 import http.server
