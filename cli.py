@@ -75,11 +75,11 @@ def number(kind, wanted, fits):
     def convert(text):
         try:
             value = kind(text)
+            if fits(value):
+                return value
         except ValueError:
-            value = None
-        if value is None or not fits(value):
-            raise argparse.ArgumentTypeError("{!r} is not {}".format(text, wanted))
-        return value
+            pass
+        raise argparse.ArgumentTypeError("{!r} is not {}".format(text, wanted))
     return convert
 
 

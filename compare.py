@@ -118,6 +118,7 @@ def compare_epochs(p, args):
                             script_args(args, m) + ["--dtype", args.dtype])
         results.append((m, normal, matrix))
     if len(results) == 1:
+        _, normal, matrix = results[0]
         print_table(normal, matrix)
     else:
         print_sweep(results)
