@@ -104,6 +104,12 @@ def payload(tmp_path_factory):
         return f.read()
 
 
+# Status lines that would clear the screen, set the window title or break
+# the error line in two, were they printed as they are.
+RUDE = {"/rude": b"HTTP/1.0 404 Not\x1b[2J Found\rLine\r\n\r\n",
+        "/garbage": b"\x1b]0;pwned\x07 garbage\r\n\r\n"}
+
+
 @pytest.fixture(scope="session")
 def server(payload):
     """The base URL of a server of ``payload``: /good serves it whole,
@@ -154,12 +160,6 @@ def server(payload):
     httpd.shutdown()
     httpd.server_close()
     thread.join()
-
-
-# Status lines that would clear the screen, set the window title or break
-# the error line in two, were they printed as they are.
-RUDE = {"/rude": b"HTTP/1.0 404 Not\x1b[2J Found\rLine\r\n\r\n",
-        "/garbage": b"\x1b]0;pwned\x07 garbage\r\n\r\n"}
 
 
 @pytest.fixture

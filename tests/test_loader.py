@@ -93,17 +93,13 @@ def test_a_tilde_in_an_explicit_path_is_the_home_folder(mnist_file, monkeypatch)
     assert len(mnist_loader.load_data(os.path.join("~", name))[0][0]) == 200
 
 
-def gzipped(data):
-    return gzip.compress(data)
-
-
 @pytest.mark.parametrize("content", [
     b"this is not gzip at all",
     b"",
     "half",                                    # a good file cut in half
-    gzipped(b"\x80\x02garbage"),
-    gzipped(b"\x80\x02]q\x00(K\x01"),
-    gzipped(b"not a pickle at all"),
+    gzip.compress(b"\x80\x02garbage"),
+    gzip.compress(b"\x80\x02]q\x00(K\x01"),
+    gzip.compress(b"not a pickle at all"),
 ])
 def test_a_damaged_file_is_unreadable_not_refused(tmp_path, mnist_file, content):
     if content == "half":
@@ -173,19 +169,24 @@ def test_wrong_structure_is_refused_with_the_problem_named(tmp_path, data, probl
 
 @pytest.mark.parametrize("protocol", [2, 3, 4, 5])
 def test_numpy_arrays_pickled_at_any_protocol_load(tmp_path, protocol):
-    """An empty test set too: at protocol 2 its bytes pickle as bytes()."""
-    data = synthetic_mnist((20, 5, 0))
+    """Just as numpy's own unpickler loads them, in Fortran order and
+    big-endian too, and an empty test set: at protocol 2 its bytes pickle
+    as bytes()."""
+    (images, digits), validation, test = synthetic_mnist((20, 5, 0))
+    data = ((np.asfortranarray(images), digits.astype(">i8")), validation, test)
     path = write_pickle(tmp_path / "p.pkl.gz", data, protocol=protocol)
     with gzip.open(path, "rb") as f:
         names = {2: [b"_reconstruct", b"_codecs", b"__builtin__\nbytes"],
                  5: [b"_frombuffer"]}.get(protocol, [b"_reconstruct"])
         raw = f.read()
         assert all(name in raw for name in names)
+    unrestricted = pickle.loads(raw)
     loaded = mnist_loader.load_data(path)
-    for (x, y), (want_x, want_y) in zip(loaded, data):
+    for (x, y), (want_x, want_y) in zip(loaded, unrestricted):
         assert x.dtype == want_x.dtype and y.dtype == want_y.dtype
         assert np.array_equal(x, want_x) and np.array_equal(y, want_y)
-    assert loaded[2][0].shape == (0, 784)
+        assert x.flags.f_contiguous == want_x.flags.f_contiguous
+    assert np.array_equal(loaded[0][1], digits) and loaded[2][0].shape == (0, 784)
 
 
 def python_2_array(a):
