@@ -1,34 +1,26 @@
 """cli.py: the command line that exec_normal.py, exec_matrix.py and
-compare.py share, so that the same flag means the same thing in each.
+compare.py share, so that a flag means the same in each, and ``run``, which
+ends a script that is stopped or fails with one line on stderr, never a
+traceback.
 
-With no flags a script runs the book's experiment: a [784, 30, 10] network,
-30 epochs, mini-batches of 10, eta = 3.0; ``--help`` lists the flags.  A bad
-value is reported on stderr with exit status 2, the argparse way, never as
-a traceback, and so is a data file that is missing, unreadable or not MNIST,
-and a network whose parameters, their gradient and the step made from it
-would not fit in the machine's memory (refused before the data is loaded).
-
-``run`` does the same for whatever stops a script once it has started:
-Ctrl-C (exit 130), SIGTERM or SIGHUP (128 plus the signal's number), a full
-disk or too little memory (1) each end it with one line on stderr, and a
-download under way leaves nothing behind.  A reader of the output that goes
-away (``| head``) stops it quietly; a closed stdout is refused before any
-work.  A signal that was ignored when the script started (SIGHUP under
-``nohup``) stays ignored.
-
-What differs between platforms, each simulated by a test: Windows has no
-SIGHUP and reports a reader that went away as EINVAL, not a broken pipe; it
-has no ``sysconf`` to tell the memory size, so there only networks no
-process could address are refused up front, and one that fails to allocate
-ends with "out of memory"; a console that cannot encode a file name shows
-it escaped.
+Imported first, it also limits numpy's BLAS library to one thread, for
+every script alike.  At the book's mini-batch of 10 no product gains from
+a second thread; larger ones gain a little on an idle machine, but on a
+busy one waiting for the second thread costs several times that.
 """
+
+import os
+
+# BLAS reads these once, when numpy is first imported; a value the user
+# set is kept.
+for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "OMP_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 import argparse
 import errno
 import io
 import math
-import os
 import random
 import signal
 import sys
@@ -43,10 +35,9 @@ def parser(description, epochs=30):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--epochs", type=positive_int, default=epochs,
                    help="passes over the 50,000 training images "
-                        "(default: %(default)s)")
+                        "(default: {})".format(epochs))
     p.add_argument("--mini-batch-size", type=positive_int, default=10,
-                   help="training examples per gradient step "
-                        "(default: %(default)s)")
+                   help="training examples per gradient step (default: 10)")
     p.add_argument("--eta", type=positive_float, default=3.0,
                    help="learning rate, above 0 (default: %(default)s)")
     p.add_argument("--sizes", type=layer_sizes, default=[784, 30, 10],
@@ -66,7 +57,7 @@ def add_dtype(p):
     """The flag that only the matrix-based network takes."""
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="floating-point type of network_matrix.py's "
-                        "arithmetic (default: %(default)s)")
+                        "arithmetic (default: float64)")
 
 
 def number(kind, wanted, fits):
@@ -102,41 +93,17 @@ def layer_sizes(text):
     if min(sizes) < 1:
         raise argparse.ArgumentTypeError(
             "{!r} has a layer with fewer than 1 neuron".format(text))
-    parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes, sizes[1:]))
-    # Training holds the parameters, their gradient and the step made from
-    # it, and both networks draw them as float64, whatever the --dtype.
-    needed = 3 * 8 * parameters
-    memory = physical_memory()
-    if needed > (memory or sys.maxsize):
-        raise argparse.ArgumentTypeError(
-            "{!r} has {:,} weights and biases, which need about {} to train, "
-            "more than {}".format(
-                text, parameters, gigabytes(needed),
-                "the {} of memory here".format(gigabytes(memory)) if memory
-                else "a process can address"))
     return sizes
-
-
-def physical_memory():
-    """This machine's memory in bytes, or None where the system does not
-    say (Windows has no sysconf)."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def gigabytes(n):
-    return "{:.3g} GB".format(n / 1e9)
 
 
 def load(p, args, loader):
     """``loader(args.data)``, with a data problem turned into an error
-    message and exit status 2."""
+    message that says how to point at a file, and exit status 2."""
     try:
         return loader(args.data)
     except mnist_loader.MNISTError as e:
-        p.exit(2, "{}: error: {}\n".format(p.prog, e))
+        p.exit(2, "{}: error: {}. To use a copy you have, give --data PATH or "
+               "set MNIST_PATH\n".format(p.prog, e))
 
 
 def seed(value):

@@ -2,15 +2,16 @@
 train.  cli.run is called here in this process, with the stop signals left
 alone so that pytest's own handlers stay as they are."""
 
-import argparse
 import errno
 import io
 import signal
+import subprocess
 import sys
 
 import pytest
 
 import cli
+from conftest import ROOT
 
 
 @pytest.fixture
@@ -93,22 +94,33 @@ def test_stop_signals_are_installed_where_they_exist_and_are_not_ignored(monkeyp
     assert installed == {signal.SIGTERM: cli._stop}
 
 
-def test_a_network_too_large_for_memory_is_refused(monkeypatch):
-    monkeypatch.setattr(cli, "physical_memory", lambda: 16 * 10 ** 9)
-    with pytest.raises(argparse.ArgumentTypeError) as e:
-        cli.layer_sizes("784,10000000,10")
-    assert str(e.value) == (
-        "'784,10000000,10' has 7,950,000,010 weights and biases, which need "
-        "about 191 GB to train, more than the 16 GB of memory here")
-    assert cli.layer_sizes("784,100000,10") == [784, 100000, 10]  # 1.9 GB
+# Reports the BLAS thread limit in force when numpy is first imported.
+WATCH_NUMPY = """
+import os, sys
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            print([os.environ.get(v) for v in sys.argv[2:]])
+            sys.meta_path.remove(self)
+sys.meta_path.insert(0, Watch())
+sys.path.insert(0, {root!r})
+__import__(sys.argv[1])
+"""
+BLAS_VARIABLES = ["OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS",
+                  "VECLIB_MAXIMUM_THREADS"]
 
 
-def test_without_sysconf_only_what_no_process_can_address_is_refused(monkeypatch):
-    monkeypatch.delattr(cli.os, "sysconf", raising=False)  # as on Windows
-    assert cli.physical_memory() is None
-    assert cli.layer_sizes("784,10000000,10") == [784, 10000000, 10]
-    with pytest.raises(argparse.ArgumentTypeError, match="more than a process can address"):
-        cli.layer_sizes("784,{},10".format(10 ** 20))
+@pytest.mark.parametrize("script", ["exec_normal", "exec_matrix", "compare"])
+def test_every_script_limits_blas_to_one_thread_before_numpy_loads(script, monkeypatch):
+    """So that both networks run under the same threading, and a busy
+    machine does not make the matrix network wait for a second thread."""
+    for variable in BLAS_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "4")  # what a user sets is kept
+    out = subprocess.run([sys.executable, "-c", WATCH_NUMPY.format(root=ROOT), script]
+                         + BLAS_VARIABLES, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=60).stdout
+    assert out == "['1', '4', '1', '1']\n"
 
 
 def test_a_closed_stdout_is_refused_before_any_work(run, monkeypatch):
