@@ -1,36 +1,19 @@
 """compare.py: run both networks on the same problem and compare them.
 
-Two comparisons, one command:
-
-``python compare.py --steps N`` times the step itself: N mini-batch updates
-by network.py's ``update_mini_batch`` on the book's list of ``(x, y)``, and
-by network_matrix.py's on matrices, in float64 and in float32, all in this
-one process, taking turns over ``--rounds`` rounds so that whatever else the
-machine does slows each of them alike.  It prints the fastest and the median
-microseconds per step of each and the speedup of the medians, the time each
-takes to classify the test images, and the memory a step allocates.  The
-test images are classified in rounds of their own, after the steps: that
-product is large enough for the BLAS library to hand part of it to a second
-thread, whose spinning afterwards would slow the steps that followed it on
-a busy machine (at mini-batch 10 no product of a step is that large).
+``python compare.py --steps N`` times the step the exercise changes: N
+``update_mini_batch`` calls of network.py on the book's lists and of
+network_matrix.py on matrices, float64 and float32, taking turns in one
+process so that whatever else the machine does slows each alike; then, in
+rounds of their own, the classification of the test images.
 
 ``python compare.py`` without ``--steps`` runs exec_normal.py and then
-exec_matrix.py, one after the other, with the same seed and hyperparameters,
-exactly as a user would run them.  Their epoch lines are passed on to stderr
-as they arrive; at the end it prints a table of each epoch's accuracy and
-time for both and the speedups of the median and of the fastest epochs.  The
-time of an epoch is the difference between the elapsed times the script
-prints (training and evaluation).  ``--mini-batch-sizes`` runs the
-comparison at several mini-batch sizes and prints one line for each;
-``--plot`` draws accuracy against wall-clock time with matplotlib.  Each
-script runs in a process group of its own (a new session on POSIX), so that
-Ctrl-C at the terminal reaches compare.py alone, which stops the script
-itself: one "interrupted", and no script left training.
-
-A flag that the chosen comparison would not use is refused, not ignored.
+exec_matrix.py with the same seed and flags, as a user would, passes their
+epoch lines on to stderr as they arrive, and compares the epochs they
+print; ``--mini-batch-sizes`` does so at several sizes, and ``--plot``
+draws the accuracies against time.  A flag that the chosen comparison
+would not use is refused, not ignored.
 """
 
-import argparse
 import os
 import random
 import re
@@ -40,23 +23,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 
-import numpy as np
-
-import cli
+import cli  # first, so that it limits BLAS threads before numpy is loaded
 import mnist_loader
 import network
 import network_matrix
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = ("exec_normal.py", "exec_matrix.py")
 EPOCH_LINE = re.compile(
     r"^Epoch (\d+): (\d+) / (\d+), elapsed time: (\d+\.\d+)s$")
-
-
-# The flags that only the epoch comparison uses.
+# The flags that only the epoch comparison uses, and those with defaults
+# that are filled in only once the comparison is known.
 EPOCHS_ONLY = ("epochs", "dtype", "mini_batch_sizes", "plot")
+DEFERRED = ("epochs", "dtype", "rounds", "mini_batch_size")
 
 
 def main():
@@ -71,22 +52,27 @@ def main():
                         "float32, taking turns in one process, instead of "
                         "running the exec scripts")
     p.add_argument("--rounds", type=cli.positive_int, default=5, metavar="R",
-                   help="with --steps: the turns each network takes "
-                        "(default: %(default)s)")
+                   help="with --steps: the turns each network takes (default: 5)")
     p.add_argument("--mini-batch-sizes", type=mini_batch_sizes, metavar="M,M,...",
                    help="compare at each of these mini-batch sizes instead of "
                         "--mini-batch-size, one line for each")
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw accuracy against wall-clock time to FILE.png "
                         "(needs matplotlib)")
+    defaults = {dest: p.get_default(dest) for dest in DEFERRED}
+    p.set_defaults(**dict.fromkeys(DEFERRED))
     args = p.parse_args()
     unused = (dict.fromkeys(EPOCHS_ONLY, "with --steps") if args.steps
               else {"rounds": "without --steps"})
     if args.mini_batch_sizes:
         unused["mini_batch_size"] = "with --mini-batch-sizes"
-    for dest in given(p, unused):
-        p.error("--{} is not used {}; leave it out".format(
-            dest.replace("_", "-"), unused[dest]))
+    for dest, why in unused.items():
+        if getattr(args, dest) is not None:
+            p.error("--{} is not used {}; leave it out".format(
+                dest.replace("_", "-"), why))
+    for dest, value in defaults.items():
+        if getattr(args, dest) is None:
+            setattr(args, dest, value)
     if args.plot is not None:
         check_plot_target(p, args.plot)
     if args.seed is None:
@@ -95,15 +81,6 @@ def main():
         compare_steps(p, args)
     else:
         compare_epochs(p, args)
-
-
-def given(p, dests):
-    """Which of ``dests`` the command line gives: parsing again over a
-    namespace that already holds them keeps argparse from filling in their
-    defaults, so that a default stays apart from the same value given."""
-    unset = object()
-    seen = p.parse_args(namespace=argparse.Namespace(**dict.fromkeys(dests, unset)))
-    return [d for d in dests if getattr(seen, d) is not unset]
 
 
 def compare_epochs(p, args):
@@ -118,8 +95,7 @@ def compare_epochs(p, args):
                             script_args(args, m) + ["--dtype", args.dtype])
         results.append((m, normal, matrix))
     if len(results) == 1:
-        _, normal, matrix = results[0]
-        print_table(normal, matrix)
+        print_table(*results[0][1:])
     else:
         print_sweep(results)
     if args.plot is not None:
@@ -169,7 +145,6 @@ class Contestant(object):
         self.test_data = test_data
         self.step_seconds = []      # per step, one entry per round
         self.evaluate_seconds = []  # per pass over the test images
-        self.step_bytes = None      # peak allocated during a step
 
     def take_turn(self, eta):
         start = time.perf_counter()
@@ -181,19 +156,6 @@ class Contestant(object):
         start = time.perf_counter()
         self.net.evaluate(self.test_data)
         self.evaluate_seconds.append(time.perf_counter() - start)
-
-    def measure_memory(self, eta, steps=20):
-        """The most memory a step allocates over what the network already
-        holds, as tracemalloc sees it (numpy reports its arrays to it).
-        Measured apart from the timed rounds, which tracing would slow."""
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            for batch in self.batches[:steps]:
-                self.net.update_mini_batch(batch, eta)
-            self.step_bytes = tracemalloc.get_traced_memory()[1] - before
-        finally:
-            tracemalloc.stop()
 
 
 def compare_steps(p, args):
@@ -227,8 +189,6 @@ def compare_steps(p, args):
         c.take_turn(args.eta)
     for c in in_turn(contestants, args.rounds):
         c.evaluate()
-    for c in contestants:
-        c.measure_memory(args.eta)
     print_steps(contestants, len(test_x))
 
 
@@ -247,26 +207,23 @@ def new_network(module, args, **kwargs):
 
 
 def print_steps(contestants, n_test):
-    """The table of --steps: microseconds per step, the speedup of the
-    medians over network.py's, milliseconds to evaluate the test images
-    (median of the rounds) and the speedup of those, and what a step
-    allocates."""
+    """The table of --steps: microseconds per step, fastest and median of
+    the rounds, and milliseconds to classify the test images, each median
+    with its speedup over network.py's."""
     baseline = contestants[0]
-    print("{:<18} {:<8} {:>12} {:>12} {:>8} {:>12} {:>8} {:>10}".format(
+    print("{:<18} {:<8} {:>12} {:>12} {:>8} {:>12} {:>8}".format(
         "network", "dtype", "fastest us", "median us", "speedup",
-        "evaluate ms", "speedup", "step MB"))
+        "evaluate ms", "speedup"))
     for c in contestants:
         step = statistics.median(c.step_seconds)
         evaluate = statistics.median(c.evaluate_seconds)
-        print("{:<18} {:<8} {:>12.1f} {:>12.1f} {:>8} {:>12.1f} {:>8} {:>10.2f}".format(
+        print("{:<18} {:<8} {:>12.1f} {:>12.1f} {:>8} {:>12.1f} {:>8}".format(
             c.name, c.dtype, 1e6 * min(c.step_seconds), 1e6 * step,
             times(ratio(statistics.median(baseline.step_seconds), step)),
             1e3 * evaluate,
-            times(ratio(statistics.median(baseline.evaluate_seconds), evaluate)),
-            c.step_bytes / 1e6))
+            times(ratio(statistics.median(baseline.evaluate_seconds), evaluate))))
     print("us: microseconds per mini-batch step; evaluate: the {:,} test "
-          "images; step MB: the most memory one step allocates (tracemalloc)".format(
-              n_test), flush=True)
+          "images".format(n_test), flush=True)
 
 
 def script_args(args, mini_batch_size):
@@ -359,14 +316,6 @@ def times(speedup):
     return "n/a" if speedup is None else "{:.1f}x".format(speedup)
 
 
-def median_epoch(run):
-    return statistics.median(run.epoch_times)
-
-
-def fastest_epoch(run):
-    return min(run.epoch_times)
-
-
 def print_table(normal, matrix):
     print("{:>5}  {:>10}  {:>8}  {:>10}  {:>8}  {:>7}".format(
         "epoch", "normal acc", "normal s", "matrix acc", "matrix s", "speedup"))
@@ -377,8 +326,8 @@ def print_table(normal, matrix):
     # machine; the median epoch of each side is the steadier comparison.
     # Other work only ever slows an epoch down, so the fastest epochs are
     # the least disturbed ones.
-    for name, pick in (("median", median_epoch), ("fastest", fastest_epoch)):
-        tn, tm = pick(normal), pick(matrix)
+    for name, pick in (("median", statistics.median), ("fastest", min)):
+        tn, tm = pick(normal.epoch_times), pick(matrix.epoch_times)
         print("{} epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
             name, tn, tm, times(ratio(tn, tm))), flush=True)
 
@@ -390,7 +339,7 @@ def print_sweep(results):
         "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup",
         "normal acc", "matrix acc"))
     for m, normal, matrix in results:
-        tn, tm = median_epoch(normal), median_epoch(matrix)
+        tn, tm = (statistics.median(run.epoch_times) for run in (normal, matrix))
         print("{:>10}  {:>14.2f}  {:>14.2f}  {:>7}  {:>9.2f}%  {:>9.2f}%".format(
             m, tn, tm, times(ratio(tn, tm)), normal.accuracy(-1), matrix.accuracy(-1)),
             flush=True)
