@@ -156,11 +156,13 @@ class Network(object):
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + e^-z), elementwise, computed as
-    (1 + tanh(z / 2)) / 2, which is the same function: tanh cannot
-    overflow, where e^-z does in float32 from z < -88 on.  Of any type,
-    like network.py's."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    """The logistic function 1 / (1 + e^-z), elementwise, computed as in
+    network.py, so that the two networks agree to the last bit wherever
+    their products do.  For very negative z (in float32 from -88 on) e^-z
+    overflows to infinity, and 1 / (1 + inf) = 0 is then the right value,
+    so numpy is told not to warn about it."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def sigmoid_prime(z):

@@ -106,8 +106,8 @@ def payload(tmp_path_factory):
 def server(payload):
     """The base URL of a server of ``payload``: /good serves it whole,
     /no-length without a Content-Length, /half closes half way, /stall
-    sends half and then waits until the server stops, /huge announces 100
-    MiB, /endless sends zeros without end, and /missing is a 404."""
+    sends half and then waits until the server stops, /endless sends
+    zeros without end, and /missing is a 404."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -116,9 +116,7 @@ def server(payload):
                 self.send_error(404)
                 return
             self.send_response(200)
-            if self.path == "/huge":
-                self.send_header("Content-Length", str(100 << 20))
-            elif self.path not in ("/no-length", "/endless"):
+            if self.path not in ("/no-length", "/endless"):
                 self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.path in ("/half", "/stall"):

@@ -41,9 +41,15 @@ def test_a_missing_default_file_is_downloaded_and_loaded(server, payload, known,
     monkeypatch.setenv("USERPROFILE", str(tmp_path))  # Windows' home
     monkeypatch.setenv("MNIST_PATH", os.path.join("~", "data", "mnist.pkl.gz"))
     monkeypatch.setenv("MNIST_URL", server + "/good")
-    assert len(mnist_loader.load_data()[0][0]) == 30
-    assert os.listdir(tmp_path / "data") == ["mnist.pkl.gz"]
-    assert (tmp_path / "data" / "mnist.pkl.gz").read_bytes() == payload
+    old_umask = os.umask(0o027)
+    try:
+        assert len(mnist_loader.load_data()[0][0]) == 30
+    finally:
+        os.umask(old_umask)
+    dest = tmp_path / "data" / "mnist.pkl.gz"
+    assert os.listdir(dest.parent) == ["mnist.pkl.gz"] and dest.read_bytes() == payload
+    if os.name != "nt":  # a new file's permissions, which Windows has not
+        assert stat.S_IMODE(os.stat(dest).st_mode) == 0o640
     # Not on a terminal: one line, written once the download ends.
     assert capsys.readouterr().err == "downloading {}/good: {} bytes\n".format(
         server, len(payload))
@@ -84,13 +90,10 @@ def test_a_failed_download_leaves_the_folder_as_it_was(server, payload, folder,
     assert_untouched(folder, payload)
 
 
-@pytest.mark.parametrize("route, problem", [("/huge", "announces 104857600 bytes"),
-                                            ("/endless", "sends more than")])
-def test_a_download_stops_at_the_size_cap(server, folder, payload, known, route, problem,
-                                          monkeypatch):
+def test_a_download_stops_at_the_size_cap(server, folder, payload, known, monkeypatch):
     monkeypatch.setattr(mnist_loader, "MAX_BYTES", 1 << 20)
-    monkeypatch.setenv("MNIST_URL", server + route)
-    with pytest.raises(mnist_loader.MNISTError, match=problem):
+    monkeypatch.setenv("MNIST_URL", server + "/endless")
+    with pytest.raises(mnist_loader.MNISTError, match="sends more than the 1048576 bytes"):
         mnist_loader.download(str(folder / "mnist.pkl.gz"))
     assert_untouched(folder, payload)
 
@@ -148,18 +151,6 @@ def test_a_path_that_names_a_folder_is_refused_before_downloading(tmp_path, monk
     with pytest.raises(mnist_loader.MNISTError, match="names a folder, not a file"):
         mnist_loader.load_data()
     assert os.listdir(tmp_path) == []
-
-
-@pytest.mark.skipif(os.name == "nt", reason="Windows files have no permission bits")
-def test_the_file_gets_the_permissions_of_the_umask(server, known, tmp_path,
-                                                     monkeypatch):
-    monkeypatch.setenv("MNIST_URL", server + "/good")
-    old = os.umask(0o027)
-    try:
-        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(os.stat(tmp_path / "mnist.pkl.gz").st_mode) == 0o640
 
 
 def test_md5_works_on_fips_systems_and_without_stderr(server, payload, known, tmp_path,

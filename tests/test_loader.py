@@ -102,14 +102,6 @@ class RunsCode:
         return self.call
 
 
-def memo_bomb():
-    """Ten references to one list, nine deep: 10**9 leaves to print."""
-    a = []
-    for _ in range(9):
-        a = [a] * 10
-    return gzip.compress(pickle.dumps(a, protocol=2))
-
-
 def crafted(name, marker, good):
     """Small files that would do harm if unpickled, and damaged copies of
     a good one; none of them has a known md5."""
@@ -118,8 +110,11 @@ def crafted(name, marker, good):
             marker)), protocol=2))
     if name == "deep nesting":  # a 200,000-deep tuple as a dict key: a crash
         return gzip.compress(b"\x80\x02}" + b")" + b"\x85" * 200000 + b"Ns.")
-    if name == "memo bomb":
-        return memo_bomb()
+    if name == "memo bomb":  # one list ten times, nine deep: 10**9 leaves to print
+        bomb = []
+        for _ in range(9):
+            bomb = [bomb] * 10
+        return gzip.compress(pickle.dumps(bomb, protocol=2))
     if name == "outside numbers":  # what the old allow-list let through
         parts = synthetic_mnist((5, 5, 5))
         return gzip.compress(pickle.dumps(((parts[0][0].astype(np.longdouble),
