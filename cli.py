@@ -1,12 +1,10 @@
 """cli.py: the command line that exec_normal.py, exec_matrix.py and
 compare.py share, so that a flag means the same in each, and ``run``, which
-ends a script that is stopped or fails with one line on stderr, never a
-traceback.
+ends a script that is stopped or fails with one line on stderr.
 
-Imported first, it also limits numpy's BLAS library to one thread, for
-every script alike.  At the book's mini-batch of 10 no product gains from
-a second thread; larger ones gain a little on an idle machine, but on a
-busy one waiting for the second thread costs several times that.
+Imported first, it limits numpy's BLAS library to one thread, for every
+script alike: a mini-batch's products gain little from a second thread on
+an idle machine, and on a busy one waiting for it costs several times that.
 """
 
 import os
@@ -116,11 +114,11 @@ def seed(value):
 
 def run(main):
     """Call ``main`` as a command does: whatever stops it (Ctrl-C, SIGTERM
-    or SIGHUP, a reader of the output that has gone away as ``| head``
-    does, a full disk, too little memory) ends it with at most one line on
-    stderr and a non-zero exit status, never a traceback.  The signals
-    raise an exception, so that a download under way removes its
-    temporary file on the way out."""
+    or SIGHUP, a reader of the output gone away as with ``| head``, a full
+    disk, too little memory) ends it with at most one line on stderr and a
+    non-zero status.  The signals raise an exception, so that a download
+    under way removes its temporary file; one ignored when the script
+    started (SIGHUP under nohup) stays ignored."""
     for name in STOP_SIGNALS:
         signum = getattr(signal, name, None)  # Windows has no SIGHUP
         if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:

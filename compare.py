@@ -278,7 +278,7 @@ def run_script(p, script, flags):
         raise
     if status < 0:
         p.exit(1, "{}: error: {} was killed by signal {} ({})\n".format(
-            p.prog, script, -status, signal_name(-status)))
+            p.prog, script, -status, signal.Signals(-status).name))
     if status != 0:
         sys.exit(status)
     epochs = [EPOCH_LINE.match(line) for line in lines]
@@ -296,13 +296,6 @@ def own_process_group():
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
-
-
-def signal_name(signum):
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return "unknown"
 
 
 def ratio(normal_seconds, matrix_seconds):

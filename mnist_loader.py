@@ -50,9 +50,8 @@ def known_md5s():
 
 def load_data(path=None):
     """Return ``(training_data, validation_data, test_data)``, each a pair
-    ``(x, y)``: x a float array of shape (n, 784), one image per row, and
-    y an integer array of shape (n,) with the digits.  The classic file
-    holds 50,000 training, 10,000 validation and 10,000 test images."""
+    ``(x, y)`` of an (n, 784) float array and an (n,) array of digits: in
+    the classic file, 50,000, 10,000 and 10,000 images."""
     path = resolve_path(path)
     with open(path, "rb") as f:
         raw = f.read(MAX_BYTES + 1)
@@ -74,9 +73,8 @@ def load_data(path=None):
 
 
 def _check(data, path):
-    """Raise MNISTError unless ``data`` is three pairs of images and
-    digits, so that a vouched copy of something else is named for what
-    it is here, not found out deep inside training."""
+    """Name a vouched copy of something else for what it is, here rather
+    than in a traceback deep inside training."""
     def refuse(problem):
         raise MNISTError("{}: not MNIST: {}".format(path, problem))
     if not (isinstance(data, tuple) and len(data) == 3 and all(
@@ -95,11 +93,9 @@ def _check(data, path):
 
 
 def load_data_wrapper(path=None):
-    """The data as network.py wants it: ``(training_data, validation_data,
-    test_data)``, each a list of pairs ``(x, y)`` with x a (784, 1) column
-    of pixels.  In the training data y is the (10, 1) output the network
-    should give, ``vectorized_result(digit)``; elsewhere y is the digit,
-    which is all that evaluating compares with."""
+    """The data as network.py wants it: three lists of pairs ``(x, y)``,
+    x a (784, 1) column of pixels and y, in the training data, the (10, 1)
+    output the network should give, elsewhere the digit itself."""
     training, validation, test = load_data(path)
     training_data = [(x.reshape(784, 1), vectorized_result(y))
                      for x, y in zip(*training)]
@@ -119,9 +115,8 @@ def vectorized_result(j):
 
 
 def resolve_path(path=None):
-    """The file to read: ``path``, which must exist, or else the
-    environment's or the default one, downloaded first if missing.  A
-    leading ``~`` is the home folder."""
+    """``path``, which must exist, or else the environment's or the
+    default file, downloaded first if missing; ``~`` is the home folder."""
     if path is not None:
         path = os.path.expanduser(os.fspath(path))
         if not os.path.lexists(path):
