@@ -74,26 +74,16 @@ def test_at_mini_batch_1_both_networks_agree_to_the_last_bit():
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_update_mini_batch_takes_every_form(form):
-    batch = pairs(10, 4)
+def test_update_mini_batch_and_evaluate_take_every_form(form):
+    batch, test = pairs(10, 4), pairs(40, 5, labels=True)
     nets = []
     for module, data in ((network, batch), (network_matrix, FORMS[form](batch))):
         np.random.seed(9)
-        net = module.Network(SIZES)
-        net.update_mini_batch(data, 3.0)
-        nets.append(net)
-    want, got = nets
-    assert_same_parameters(want, got, 1e-14)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_evaluate_takes_every_form(form):
-    test = pairs(40, 5, labels=True)
-    np.random.seed(11)
-    want = network.Network(SIZES).evaluate(test)
-    np.random.seed(11)
-    assert network_matrix.Network(SIZES).evaluate(FORMS[form](test)) == want
-    assert 0 < want < 40
+        nets.append(module.Network(SIZES))
+        nets[-1].update_mini_batch(data, 3.0)
+    assert_same_parameters(*nets, 1e-14)
+    want = nets[0].evaluate(test)
+    assert nets[1].evaluate(FORMS[form](test)) == want and 0 < want < 40
 
 
 @pytest.mark.parametrize("module", [network, network_matrix])
