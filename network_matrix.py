@@ -80,7 +80,8 @@ class Network(object):
         nabla_b, nabla_w = self.backprop(X, Y)
         step = eta / X.shape[1]
         for p, nabla in zip(self.weights + self.biases, nabla_w + nabla_b):
-            p -= step * nabla
+            nabla *= step
+            p -= nabla
 
     def backprop(self, X, Y):
         """The gradient of the cost summed over the examples that are the
