@@ -133,13 +133,13 @@ def resolve_path(path=None):
 def download(dest):
     """Download mnist.pkl.gz to ``dest``, from each URL in ``$MNIST_URL``
     (separated by spaces) or else ``URLS`` until one serves a file of a
-    known md5.  The bytes go to ``dest + ".part"``, which takes the name
-    ``dest`` only when whole and verified, and is removed whatever stops
-    the download."""
+    known md5.  The bytes go to a file of this process's own beside
+    ``dest``, which takes the name ``dest`` only when whole and verified,
+    and is removed whatever stops the download."""
     if not os.path.basename(dest):
         raise MNISTError("{}: names a folder, not a file".format(dest))
     urls = os.environ.get("MNIST_URL", "").split() or URLS
-    part = dest + ".part"
+    part = "{}.{}.part".format(dest, os.getpid())
     try:
         os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
         out = open(part, "wb")

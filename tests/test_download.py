@@ -142,7 +142,8 @@ def test_a_folder_that_cannot_be_written_is_reported_once(tmp_path, monkeypatch)
     dest = tmp_path / "mnist.pkl.gz"
     with pytest.raises(mnist_loader.MNISTError) as e:
         mnist_loader.download(str(dest))
-    assert str(e.value) == "cannot write {}.part (Permission denied)".format(dest)
+    assert str(e.value) == "cannot write {}.{}.part (Permission denied)".format(
+        dest, os.getpid())
 
 
 def test_a_path_that_names_a_folder_is_refused_before_downloading(tmp_path, monkeypatch):
