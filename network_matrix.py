@@ -52,6 +52,7 @@ class Network(object):
         permutation; a mini-batch is then its columns, gathered by number."""
         start = time.perf_counter()
         X, Y = self._as_matrices(training_data)
+        Y = np.asarray(Y, dtype=self.dtype)  # once, not every mini-batch
         if test_data is not None:
             test_data = self._as_matrices(test_data)
         n = X.shape[1]
