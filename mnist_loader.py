@@ -19,6 +19,7 @@ raises ``MNISTError`` with a one-line message.
 import gzip
 import hashlib
 import http.client
+import io
 import os
 import pickle
 import ssl
@@ -53,8 +54,11 @@ def load_data(path=None):
     ``(x, y)`` of an (n, 784) float array and an (n,) array of digits: in
     the classic file, 50,000, 10,000 and 10,000 images."""
     path = resolve_path(path)
-    with open(path, "rb") as f:
-        raw = f.read(MAX_BYTES + 1)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise MNISTError("{}: cannot read it ({})".format(path, e.strerror or e)) from None
     if len(raw) > MAX_BYTES:
         raise MNISTError("{}: more than the {} bytes any mnist.pkl.gz "
                          "takes".format(path, MAX_BYTES))
@@ -174,11 +178,10 @@ def _fetch(url, out):
     goes to stderr: one line rewritten on a terminal, else one line."""
     digest = hashlib.md5(usedforsecurity=False)
     received = 0
-    log = sys.stderr
-    terminal = log is not None and log.isatty()
-    if log is not None:
-        print("downloading {}".format(url), end="\n" if terminal else "",
-              file=log, flush=True)
+    log = sys.stderr or io.StringIO()  # pythonw and 2>&- give no stderr
+    terminal = log.isatty()
+    print("downloading {}".format(url), end="\n" if terminal else "",
+          file=log, flush=True)
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
@@ -194,9 +197,8 @@ def _fetch(url, out):
                         received / 1e6, "{:.1f}".format(total / 1e6) if total else "?"),
                         end="", file=log, flush=True)
     finally:
-        if log is not None:
-            print("" if terminal else ": {} bytes".format(received), file=log,
-                  flush=True)
+        print("" if terminal else ": {} bytes".format(received), file=log,
+              flush=True)
     if total is not None and received < total:
         raise MNISTError("connection closed after {} of {} bytes".format(
             received, total))

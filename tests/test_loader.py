@@ -76,6 +76,16 @@ def test_paths_that_are_not_files_are_refused(tmp_path, monkeypatch, path):
         mnist_loader.load_data(path)
 
 
+def test_a_file_that_cannot_be_read_is_one_error(mnist_file, monkeypatch):
+    """As root every file is readable: a refusing open stands in."""
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(mnist_loader, "open", refuse, raising=False)
+    with pytest.raises(mnist_loader.MNISTError) as e:
+        mnist_loader.load_data(mnist_file)
+    assert str(e.value) == "{}: cannot read it (Permission denied)".format(mnist_file)
+
+
 def test_only_a_known_md5_is_opened(mnist_file, monkeypatch):
     """The classic file's md5, or any of those in MNIST_MD5, in any case."""
     md5 = md5_of(mnist_file)
