@@ -3,8 +3,9 @@ compare.py share, so that a flag means the same in each, and ``run``, which
 ends a script that is stopped or fails with one line on stderr.
 
 Imported first, it limits numpy's BLAS library to one thread, for every
-script alike: a mini-batch's products gain little from a second thread on
-an idle machine, and on a busy one waiting for it costs several times that.
+script alike: at the book's mini-batch of 10 a second thread gains nothing,
+and where it does gain on an idle machine (larger mini-batches, the test
+set), waiting for it on a busy one costs several times that.
 """
 
 import os

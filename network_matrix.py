@@ -160,7 +160,7 @@ class Network(object):
 def sigmoid(z):
     """The logistic function 1 / (1 + e^-z), elementwise, computed as in
     network.py, so that the two networks agree to the last bit wherever
-    their products do.  For very negative z (in float32 from -88 on) e^-z
+    their products do.  For very negative z (in float32 below -88) e^-z
     overflows to infinity, and 1 / (1 + inf) = 0 is then the right value,
     so numpy is told not to warn about it."""
     with np.errstate(over="ignore"):

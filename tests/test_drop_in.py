@@ -159,7 +159,7 @@ def test_sigmoid_and_its_derivative_are_network_py_s(z):
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_sigmoid_never_warns(dtype):
-    """Where e^-z overflows (float32 from z < -88 on) sigma(z) is 0."""
+    """Where e^-z overflows (in float32 below z = -88) sigma(z) is 0."""
     big = np.finfo(dtype).max
     z = np.array([-big, -1e4, -200.0, 0.0, 200.0, big], dtype=dtype)
     # What numpy warns about by default; underflow to tiny values is not.
