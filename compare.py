@@ -95,7 +95,8 @@ def compare_epochs(p, args):
                             script_args(args, m) + ["--dtype", args.dtype])
         results.append((m, normal, matrix))
     if len(results) == 1:
-        print_table(*results[0][1:])
+        _, normal, matrix = results[0]
+        print_table(normal, matrix)
     else:
         print_sweep(results)
     if args.plot is not None:
