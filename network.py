@@ -46,12 +46,15 @@ class Network(object):
         mini-batch moves the parameters one step of size ``eta``.  With
         ``test_data`` (pairs ``(x, label)``) the accuracy is printed after
         every epoch, together with the seconds since this call began, so
-        that the two implementations can be compared line by line."""
+        that the two implementations can be compared line by line.  The
+        same numbers are returned, one ``(correct, seconds)`` pair per epoch,
+        correct being None without ``test_data``."""
         start = time.perf_counter()
         training_data = list(training_data)
         if test_data is not None:
             test_data = list(test_data)
         n = len(training_data)
+        results = []
         for j in range(epochs):
             random.shuffle(training_data)
             mini_batches = [training_data[k:k + mini_batch_size]
@@ -60,12 +63,16 @@ class Network(object):
                 self.update_mini_batch(mini_batch, eta)
             if test_data:
                 correct = self.evaluate(test_data)
+                seconds = time.perf_counter() - start
                 print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(
-                    j, correct, len(test_data), time.perf_counter() - start),
-                    flush=True)
+                    j, correct, len(test_data), seconds), flush=True)
             else:
+                correct = None
+                seconds = time.perf_counter() - start
                 print("Epoch {} complete, elapsed time: {:.2f}s".format(
-                    j, time.perf_counter() - start), flush=True)
+                    j, seconds), flush=True)
+            results.append((correct, seconds))
+        return results
 
     def update_mini_batch(self, mini_batch, eta):
         """One gradient-descent step on the cost averaged over ``mini_batch``.

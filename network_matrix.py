@@ -38,25 +38,25 @@ class Network(object):
     def feedforward(self, a):
         """The output for ``a``, one input column or a matrix of them: the
         bias column is added to every column of w a."""
-        a = np.asarray(a, dtype=self.dtype)
         for b, w in zip(self.biases, self.weights):
             a = sigmoid(np.dot(w, a) + b)
         return a
 
     def SGD(self, training_data, epochs, mini_batch_size, eta,
             test_data=None):
-        """As in network.py, printing the same lines.  The data is stacked
-        into matrices once (``_as_matrices``).  Each epoch shuffles a list
-        of column numbers with the same ``random.shuffle`` call that
-        network.py makes on its list of examples, and so gets the same
-        permutation; a mini-batch is then its columns, gathered by number."""
+        """As in network.py, printing the same lines and returning the
+        same ``(correct, seconds)`` pairs.  The data is stacked into
+        matrices once (``_as_matrices``).  Each epoch shuffles a list of
+        column numbers with the same ``random.shuffle`` call that network.py
+        makes on its list of examples, and so gets the same permutation; a
+        mini-batch is then its columns, gathered by number."""
         start = time.perf_counter()
         X, Y = self._as_matrices(training_data)
-        Y = np.asarray(Y, dtype=self.dtype)  # once, not every mini-batch
         if test_data is not None:
             test_data = self._as_matrices(test_data)
         n = X.shape[1]
         order = list(range(n))
+        results = []
         for j in range(epochs):
             random.shuffle(order)
             shuffled = np.array(order, dtype=np.intp)
@@ -64,25 +64,29 @@ class Network(object):
                 batch = shuffled[k:k + mini_batch_size]
                 self.update_mini_batch((X[:, batch], Y[:, batch]), eta)
             if test_data is not None and test_data[0].shape[1]:
+                correct = self.evaluate(test_data)
+                seconds = time.perf_counter() - start
                 print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(
-                    j, self.evaluate(test_data), test_data[0].shape[1],
-                    time.perf_counter() - start), flush=True)
+                    j, correct, test_data[0].shape[1], seconds), flush=True)
             else:
+                correct = None
+                seconds = time.perf_counter() - start
                 print("Epoch {} complete, elapsed time: {:.2f}s".format(
-                    j, time.perf_counter() - start), flush=True)
+                    j, seconds), flush=True)
+            results.append((correct, seconds))
+        return results
 
     def update_mini_batch(self, mini_batch, eta):
         """One gradient-descent step on the cost averaged over the
-        mini-batch, whose gradient ``backprop`` sums in one go.  The arrays
-        in ``self.weights`` and ``self.biases`` are stepped in place, where
-        network.py makes new ones: keep a copy (``w.copy()``), not a
-        reference, to keep the old values."""
+        mini-batch, whose gradient ``backprop`` sums in one go."""
         X, Y = self._as_matrices(mini_batch)
-        nabla_b, nabla_w = self.backprop(X, Y)
+        # Converted here, a mini-batch at a time, rather than all of the
+        # training data at once, which would cost a copy of it.
+        nabla_b, nabla_w = self.backprop(X.astype(self.dtype, copy=False),
+                                         Y.astype(self.dtype, copy=False))
         step = eta / X.shape[1]
-        for p, nabla in zip(self.weights + self.biases, nabla_w + nabla_b):
-            nabla *= step
-            p -= nabla
+        self.weights = [w - step * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
 
     def backprop(self, X, Y):
         """The gradient of the cost summed over the examples that are the
@@ -98,8 +102,6 @@ class Network(object):
         BP4's product adds up the m outer products delta^l (a^{l-1})^T as
         it multiplies.  sigma'(Z) = sigma(Z) (1 - sigma(Z)) = A (1 - A),
         so the activations stand in for the zs that network.py keeps."""
-        X = np.asarray(X, dtype=self.dtype)
-        Y = np.asarray(Y, dtype=self.dtype)
         nabla_b = [None] * len(self.biases)
         nabla_w = [None] * len(self.weights)
         activations = [X]
@@ -117,13 +119,10 @@ class Network(object):
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
-        """How many test inputs the network gets right, all of them in one
-        forward pass.  A label is a digit or, as in the training data, a
-        desired-output vector, which stands for its largest entry."""
+        """How many of the ``(x, label)`` examples the network gets right,
+        all of them in one forward pass."""
         X, labels = self._as_matrices(test_data)
         guesses = np.argmax(self.feedforward(X), axis=0)
-        if labels.ndim == 2 and len(labels) > 1:
-            labels = np.argmax(labels, axis=0)
         return int(np.sum(guesses == labels.ravel()))
 
     def cost_derivative(self, output_activations, Y):
@@ -135,11 +134,10 @@ class Network(object):
         with one example per column.  A pair of arrays, X a matrix, is one
         already.  Anything else is an iterable of the book's ``(x, y)``
         pairs (a list, tuple, ``zip`` or generator) and is stacked: the x's
-        into X, and the y's into a matrix of columns, or a row of labels if
-        they are digits.  The stack keeps the type it is given (each
-        mini-batch is made float as it is gathered), and it is built with
-        one example per row and then transposed, so that every example's
-        column stays contiguous and quick to gather."""
+        into X, and the y's into a matrix of columns, or a row of digits.
+        The stack keeps the type it is given, and it is built with one
+        example per row and then transposed, so that every example's column
+        stays contiguous and quick to gather."""
         if (isinstance(data, (tuple, list)) and len(data) == 2
                 and all(isinstance(a, np.ndarray) for a in data)
                 and data[0].ndim == 2):
@@ -169,5 +167,4 @@ def sigmoid(z):
 
 def sigmoid_prime(z):
     """sigma'(z) = sigma(z) (1 - sigma(z)), as in network.py."""
-    s = sigmoid(z)
-    return s * (1 - s)
+    return sigmoid(z) * (1 - sigmoid(z))
