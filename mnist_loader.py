@@ -12,19 +12,24 @@ The file read is ``path`` when one is given, else ``$MNIST_PATH``, else
 Unpickling a file can run any code it holds, so a file is unpickled only if
 its md5 is known: the classic file's, or one in ``$MNIST_MD5`` (several may
 be given, separated by spaces), by which a user vouches for a copy of their
-own.  The same md5s decide whether a download is kept.  Every failure
-raises ``MNISTError`` with a one-line message.
+own.  A file that could not be MNIST at all (empty, not gzip, cut short)
+is refused as what it is, not offered for vouching.  The same md5s decide
+whether a download is kept.  Every failure raises ``MNISTError`` with a
+one-line message, in which whatever came from outside (a path, a URL, a
+server's words) has passed through ``printable``.
 """
 
 import gzip
 import hashlib
 import http.client
-import io
 import os
 import pickle
+import re
 import ssl
+import stat
 import sys
 import urllib.request
+import zlib
 
 import numpy as np
 
@@ -54,26 +59,48 @@ def load_data(path=None):
     ``(x, y)`` of an (n, 784) float array and an (n,) array of digits: in
     the classic file, 50,000, 10,000 and 10,000 images."""
     path = resolve_path(path)
+    shown = printable(path)
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise MNISTError("{}: cannot read it ({})".format(path, e.strerror or e)) from None
+        raise MNISTError("{}: cannot read it ({})".format(shown, _reason(e))) from None
     if len(raw) > MAX_BYTES:
         raise MNISTError("{}: more than the {} bytes any mnist.pkl.gz "
-                         "takes".format(path, MAX_BYTES))
+                         "takes".format(shown, MAX_BYTES))
     md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest()
     if md5 not in known_md5s():
+        problem = _gzip_problem(raw)
+        if problem:
+            raise MNISTError("{}: not mnist.pkl.gz: {}".format(shown, problem))
         raise MNISTError(
             "{}: unknown file (md5 {}), not opened: unpickling a file can run "
-            "code in it. To trust this copy, set MNIST_MD5={}".format(path, md5, md5))
+            "code in it. To trust this copy, set MNIST_MD5={}".format(shown, md5, md5))
     try:
         data = pickle.loads(gzip.decompress(raw), encoding="latin1")
     except Exception as e:  # a vouched file that is no gzip or no pickle
         raise MNISTError("{}: not a readable mnist.pkl.gz ({}: {})".format(
-            path, type(e).__name__, e)) from None
-    _check(data, path)
+            shown, type(e).__name__, printable(e))) from None
+    _check(data, shown)
     return data
+
+
+def _gzip_problem(raw):
+    """What keeps ``raw`` from being a whole gzip file, or None.  Nothing
+    in it is run: it is unpacked in pieces that are thrown away."""
+    if not raw:
+        return "the file is empty"
+    if raw[:2] != b"\x1f\x8b":
+        return "it is no gzip file (it begins {})".format(printable(raw[:24]))
+    unpack = zlib.decompressobj(wbits=31)  # 31: gzip's header and trailer
+    try:
+        while raw and not unpack.eof:
+            unpack.decompress(raw, 1 << 20)
+            raw = unpack.unconsumed_tail
+    except zlib.error as e:
+        return "its gzip data is damaged ({})".format(e)
+    return None if unpack.eof else ("its gzip data stops short, as an "
+                                    "interrupted download's does")
 
 
 def _check(data, path):
@@ -83,8 +110,8 @@ def _check(data, path):
         raise MNISTError("{}: not MNIST: {}".format(path, problem))
     if not (isinstance(data, tuple) and len(data) == 3 and all(
             isinstance(part, tuple) and len(part) == 2
-            and all(isinstance(a, np.ndarray) for a in part) for part in data)):
-        refuse("expected three (images, digits) pairs of arrays")
+            and all(type(a) is np.ndarray for a in part) for part in data)):
+        refuse("expected three (images, digits) pairs of plain numpy arrays")
     for name, (x, y) in zip(PARTS, data):
         if not (x.ndim == 2 and x.shape[1] == 784 and x.dtype.kind == "f"
                 and (x.size == 0 or 0 <= x.min() <= x.max() <= 1)):
@@ -121,16 +148,21 @@ def vectorized_result(j):
 def resolve_path(path=None):
     """``path``, which must exist, or else the environment's or the
     default file, downloaded first if missing; ``~`` is the home folder."""
-    if path is not None:
-        path = os.path.expanduser(os.fspath(path))
-        if not os.path.lexists(path):
-            raise MNISTError("{}: no such file".format(path))
-    else:
-        path = os.path.expanduser(os.environ.get("MNIST_PATH") or DEFAULT_PATH)
-        if not os.path.lexists(path):
-            download(path)
-    if not os.path.isfile(path):
-        raise MNISTError("{}: not a regular file".format(path))
+    named = path is not None
+    path = os.path.expanduser(os.fspath(path) if named else
+                              os.environ.get("MNIST_PATH") or DEFAULT_PATH)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if named:
+            raise MNISTError("{}: no such file".format(printable(path))) from None
+        download(path)
+        return path
+    except OSError as e:  # a folder on the way that may not be searched
+        raise MNISTError("{}: cannot read it ({})".format(
+            printable(path), _reason(e))) from None
+    if not stat.S_ISREG(mode):
+        raise MNISTError("{}: not a regular file".format(printable(path)))
     return path
 
 
@@ -138,17 +170,21 @@ def download(dest):
     """Download mnist.pkl.gz to ``dest``, from each URL in ``$MNIST_URL``
     (separated by spaces) or else ``URLS`` until one serves a file of a
     known md5.  The bytes go to a file of this process's own beside
-    ``dest``, which takes the name ``dest`` only when whole and verified,
-    and is removed whatever stops the download."""
+    ``dest``, which takes the name ``dest`` only when whole and verified.
+    That file is removed whenever the download ends in an exception, as
+    Ctrl-C's KeyboardInterrupt; a process killed by a signal that raises
+    none (SIGKILL always, SIGTERM unless a handler raises, as the scripts'
+    does) leaves it behind."""
+    shown = printable(dest)
     if not os.path.basename(dest):
-        raise MNISTError("{}: names a folder, not a file".format(dest))
+        raise MNISTError("{}: names a folder, not a file".format(shown))
     urls = os.environ.get("MNIST_URL", "").split() or URLS
     part = "{}.{}.part".format(dest, os.getpid())
     try:
         os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
         out = open(part, "wb")
     except OSError as e:
-        raise MNISTError("cannot write {} ({})".format(part, e.strerror or e)) from None
+        raise MNISTError("cannot write {} ({})".format(printable(part), _reason(e))) from None
     try:
         with out:
             failures = []
@@ -158,14 +194,15 @@ def download(dest):
                     out.truncate()
                     _fetch(url, out)
                     break
-                except (OSError, ValueError, http.client.HTTPException,
-                        MNISTError) as e:
-                    failures.append("{} ({})".format(url, _reason(e)))
+                except (OSError, ValueError, http.client.HTTPException) as e:
+                    failures.append("{} ({})".format(printable(url), _reason(e)))
             else:
+                if len(failures) > 3:
+                    failures[2:] = ["and {} more".format(len(failures) - 2)]
                 raise MNISTError(
                     "could not download MNIST to {}: tried {}. Download "
-                    "mnist.pkl.gz by hand and put it there".format(
-                        dest, "; ".join(failures)))
+                    "mnist.pkl.gz by hand and put it there, or point MNIST_PATH "
+                    "at a copy you have".format(shown, "; ".join(failures)))
         os.replace(part, dest)
     finally:
         if os.path.exists(part):
@@ -173,42 +210,85 @@ def download(dest):
 
 
 def _fetch(url, out):
-    """Write what ``url`` serves to the file ``out``; MNISTError unless
-    all of it arrives, within ``MAX_BYTES``, with a known md5.  Progress
-    goes to stderr: one line rewritten on a terminal, else one line."""
+    """Write what ``url`` serves to the file ``out``; ValueError unless
+    all of it arrives, within ``MAX_BYTES``, with a known md5, and
+    MNISTError if ``out`` cannot be written.  Progress goes to stderr,
+    rewritten on a terminal, else as one line once done."""
     digest = hashlib.md5(usedforsecurity=False)
     received = 0
-    log = sys.stderr or io.StringIO()  # pythonw and 2>&- give no stderr
-    terminal = log.isatty()
-    print("downloading {}".format(url), end="\n" if terminal else "",
-          file=log, flush=True)
+    terminal = _on_terminal()
+    _progress("downloading {}".format(printable(url)), "\n" if terminal else "")
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
+            # As http.client reads Content-Length: None when missing or
+            # unreadable; a length no MNIST has is ignored too.
+            total = getattr(response, "length", None)
+            total = total if total and total <= MAX_BYTES else None
             for chunk in iter(lambda: response.read(1 << 16), b""):
                 received += len(chunk)
                 if received > MAX_BYTES:
-                    raise MNISTError("it sends more than the {} bytes that "
+                    raise ValueError("it sends more than the {} bytes that "
                                      "MNIST takes".format(MAX_BYTES))
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as e:
+                    raise MNISTError("cannot write {} ({})".format(
+                        printable(out.name), _reason(e))) from None
                 digest.update(chunk)
                 if terminal:
-                    print("\r  {:.1f} of {} MB".format(
+                    _progress("\r  {:.1f} of {} MB".format(
                         received / 1e6, "{:.1f}".format(total / 1e6) if total else "?"),
-                        end="", file=log, flush=True)
+                        "")
     finally:
-        print("" if terminal else ": {} bytes".format(received), file=log,
-              flush=True)
+        _progress("" if terminal else ": {} bytes".format(received))
     if total is not None and received < total:
-        raise MNISTError("connection closed after {} of {} bytes".format(
+        raise ValueError("connection closed after {} of {} bytes".format(
             received, total))
     if digest.hexdigest() not in known_md5s():
-        raise MNISTError("md5 {} is not a known one".format(digest.hexdigest()))
+        raise ValueError("md5 {} is not a known one".format(digest.hexdigest()))
+
+
+def _progress(text, end="\n"):
+    """Write ``text`` to stderr if it can be: a download never fails for
+    want of it (pythonw and 2>&- leave no stderr, 2>/dev/full a full one)."""
+    try:
+        sys.stderr.write(text + end)
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _on_terminal():
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
 
 
 def _reason(error):
-    """What went wrong with one URL, with a way out where there is one."""
-    if isinstance(getattr(error, "reason", error), ssl.SSLCertVerificationError):
-        return ("{}; on macOS, run 'Install Certificates.command' in your "
-                "Python's folder in Applications".format(error))
-    return str(error)
+    """An exception's words, printable, with a way out where there is one."""
+    text = printable(getattr(error, "strerror", None) or error)
+    if (isinstance(getattr(error, "reason", error), ssl.SSLCertVerificationError)
+            and sys.platform == "darwin"):
+        text += ("; run 'Install Certificates.command' in your Python's folder "
+                 "in Applications")
+    return text
+
+
+# A URL's user information (user:password@), and its query and fragment,
+# which carry a signed URL's token.
+_URL_SECRETS = re.compile(
+    r"\b([A-Za-z][\w+.-]*://)(?:[^\s/?#@]*@)?([^\s?#'\"]*)(?:[?#][^\s'\"]*)?")
+
+
+def printable(text, limit=200):
+    """``text`` that came from outside (a path, URL, environment value, a
+    server's words, an exception's text) as it may be shown to the user on
+    one line: URLs without user information or query, every control
+    character escaped, and at most about ``limit`` characters."""
+    text = _URL_SECRETS.sub(r"\1\2", str(text))
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                   for c in text)
+    if len(text) > limit:
+        text = text[:limit // 2] + "..." + text[-(limit // 2):]
+    return text

@@ -74,6 +74,27 @@ def vouch(monkeypatch, *paths):
 
 
 @pytest.fixture
+def run_main(monkeypatch, capsys):
+    """Run a script's ``main`` in this process as ``cli.run`` runs it, but
+    with the stop signals left alone, so that pytest's own handlers stay as
+    they are; returns (exit status, or None when it returned, stdout,
+    stderr)."""
+    import cli
+    monkeypatch.setattr(cli, "STOP_SIGNALS", ())
+
+    def call(main, prog="exec_matrix.py", args=()):
+        monkeypatch.setattr(sys, "argv", [prog] + list(args))
+        try:
+            cli.run(main)
+            status = None
+        except SystemExit as e:
+            status = e.code
+        out, err = capsys.readouterr()
+        return status, out, err
+    return call
+
+
+@pytest.fixture
 def mnist_file(tmp_path, monkeypatch):
     """The path of a small synthetic mnist.pkl.gz, vouched for."""
     path = write_pickle(tmp_path / "mnist.pkl.gz", synthetic_mnist())
@@ -102,31 +123,42 @@ def payload(tmp_path_factory):
         return f.read()
 
 
+# A Content-Length too large to be true: 400 digits.
+HUGE_LENGTH = "9" * 400
+
+
 @pytest.fixture(scope="session")
 def server(payload):
-    """The base URL of a server of ``payload``: /good serves it whole,
-    /no-length without a Content-Length, /half closes half way, /stall
-    sends half and then waits until the server stops, /endless sends
-    zeros without end, and /missing is a 404."""
+    """The base URL of a server of ``payload``, whatever the query: /good
+    serves it whole, /no-length without a Content-Length, /bad-length and
+    /huge-length with one that is not a number or too large to be true,
+    /half closes half way, /stall sends half and then waits until the
+    server stops, /endless sends zeros without end, /missing is a 404, and
+    /rude a 404 whose reason holds terminal escape codes."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            if self.path == "/missing":
-                self.send_error(404)
+            route = self.path.split("?")[0]
+            if route in ("/missing", "/rude"):
+                self.send_response(404, "Not \x1b[2J\x1b]0;pwned\x07Found"
+                                   if route == "/rude" else None)
+                self.end_headers()
                 return
             self.send_response(200)
-            if self.path not in ("/no-length", "/endless"):
-                self.send_header("Content-Length", str(len(payload)))
+            length = {"/no-length": None, "/endless": None, "/bad-length": "abc",
+                      "/huge-length": HUGE_LENGTH}.get(route, str(len(payload)))
+            if length is not None:
+                self.send_header("Content-Length", length)
             self.end_headers()
-            if self.path in ("/half", "/stall"):
+            if route in ("/half", "/stall"):
                 self.wfile.write(payload[:len(payload) // 2])
                 self.wfile.flush()
-                if self.path == "/stall":
+                if route == "/stall":
                     release.wait(60)
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            if self.path == "/endless":
+            if route == "/endless":
                 try:
                     for _ in range(1024):  # bounded: 64 MiB at the most
                         self.wfile.write(bytes(1 << 16))
