@@ -1,14 +1,21 @@
-"""cli.py: the command line that exec_normal.py, exec_matrix.py and
-compare.py share, so that a flag means the same in each, and ``run``, which
-ends a script that is stopped or fails with one line on stderr.
+"""cli.py: what the scripts share: their flags, each written once here, and
+``run``, which ends a script that is stopped or fails with one line on
+stderr.
 
-Imported first, it limits numpy's BLAS library to one thread, for every
-script alike: at the book's mini-batch of 10 a second thread gains nothing,
-and where it does gain on an idle machine (larger mini-batches, the test
-set), waiting for it on a busy one costs several times that.
+Every script imports it first.  It stops an old Python with one line
+before anything else could fail in a traceback, and it limits numpy's BLAS
+library to one thread, for every script alike: at the book's mini-batch of
+10 a second thread gains nothing, and where it does gain on an idle machine
+(larger mini-batches, the test set), waiting for it on a busy one costs
+several times that.
 """
 
 import os
+import sys
+
+if sys.version_info < (3, 9):
+    sys.exit("{}: error: needs Python 3.9 or later, not {}".format(
+        os.path.basename(sys.argv[0]), sys.version.split()[0]))
 
 # BLAS reads these once, when numpy is first imported; a value the user
 # set is kept.
@@ -22,41 +29,11 @@ import io
 import math
 import random
 import signal
-import sys
 
 import numpy as np
 
 import mnist_loader
-
-
-def parser(description, epochs=30):
-    """An argument parser with the flags every script takes."""
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--epochs", type=positive_int, default=epochs,
-                   help="passes over the 50,000 training images "
-                        "(default: {})".format(epochs))
-    p.add_argument("--mini-batch-size", type=positive_int, default=10,
-                   help="training examples per gradient step (default: 10)")
-    p.add_argument("--eta", type=positive_float, default=3.0,
-                   help="learning rate, above 0 (default: %(default)s)")
-    p.add_argument("--sizes", type=layer_sizes, default=[784, 30, 10],
-                   help="neurons per layer, comma-separated, from the 784 "
-                        "inputs to the 10 outputs (default: 784,30,10)")
-    p.add_argument("--seed", type=seed_value, default=None,
-                   help="seed for Python's and numpy's generators, so that "
-                        "runs repeat and both networks start alike "
-                        "(default: random)")
-    p.add_argument("--data", metavar="PATH", default=None,
-                   help="an existing mnist.pkl.gz (default: $MNIST_PATH, or "
-                        "data/mnist.pkl.gz, downloaded when missing)")
-    return p
-
-
-def add_dtype(p):
-    """The flag that only the matrix-based network takes."""
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                   help="floating-point type of network_matrix.py's "
-                        "arithmetic (default: float64)")
+from mnist_loader import printable
 
 
 def number(kind, wanted, fits):
@@ -95,14 +72,40 @@ def layer_sizes(text):
     return sizes
 
 
-def load(p, args, loader):
-    """``loader(args.data)``, with a data problem turned into an error
-    message that says how to point at a file, and exit status 2."""
-    try:
-        return loader(args.data)
-    except mnist_loader.MNISTError as e:
-        p.exit(2, "{}: error: {}. To use a copy you have, give --data PATH or "
-               "set MNIST_PATH\n".format(p.prog, e))
+FLAGS = {
+    "epochs": dict(type=positive_int, default=30,
+                   help="passes over the training images (default: %(default)s)"),
+    "mini-batch-size": dict(type=positive_int, default=10,
+                            help="training examples per gradient step "
+                                 "(default: %(default)s)"),
+    "eta": dict(type=positive_float, default=3.0,
+                help="learning rate, above 0 (default: %(default)s)"),
+    "sizes": dict(type=layer_sizes, default=[784, 30, 10],
+                  help="neurons per layer, comma-separated, from the 784 "
+                       "inputs to the 10 outputs (default: 784,30,10)"),
+    "seed": dict(type=seed_value,
+                 help="seed for Python's and numpy's generators, so that runs "
+                      "repeat and both networks start alike (default: random)"),
+    "data": dict(metavar="PATH",
+                 help="an existing mnist.pkl.gz (default: $MNIST_PATH, else "
+                      "data/mnist.pkl.gz; either is downloaded when missing)"),
+    "dtype": dict(choices=("float64", "float32"), default="float64",
+                  help="floating-point type of network_matrix.py's arithmetic "
+                       "(default: %(default)s)"),
+}
+ENVIRONMENT = ("environment: MNIST_PATH names the data file when --data is not "
+               "given; MNIST_MD5 lists the md5s of copies you trust, separated "
+               "by spaces; MNIST_URL lists where to download from.")
+
+
+def parser(description, *flags, **defaults):
+    """An argument parser with the shared ``flags`` named, and
+    ``defaults`` for those that differ in this script."""
+    p = argparse.ArgumentParser(description=description, epilog=ENVIRONMENT)
+    for flag in flags:
+        p.add_argument("--" + flag, **FLAGS[flag])
+    p.set_defaults(**defaults)
+    return p
 
 
 def seed(value):
@@ -113,16 +116,20 @@ def seed(value):
         np.random.seed(value)
 
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Windows has no SIGHUP
+
+
 def run(main):
     """Call ``main`` as a command does: whatever stops it (Ctrl-C, SIGTERM
-    or SIGHUP, a reader of the output gone away as with ``| head``, a full
-    disk, too little memory) ends it with at most one line on stderr and a
-    non-zero status.  The signals raise an exception, so that a download
-    under way removes its temporary file; one ignored when the script
-    started (SIGHUP under nohup) stays ignored."""
-    for name in STOP_SIGNALS:
-        signum = getattr(signal, name, None)  # Windows has no SIGHUP
-        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+    or SIGHUP, a reader of the output gone away as with ``| head``, bad
+    data, a full disk, too little memory) ends it with at most one line on
+    stderr and a non-zero status.  The signals raise an exception, so that
+    a download under way removes its temporary file, and the first one
+    makes the script ignore the rest, so that nothing interrupts the
+    clean-up.  One ignored when the script started (SIGINT in a background
+    job, SIGHUP under nohup) stays ignored."""
+    for signum in _stop_signals():
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _stop)
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A file name the console cannot encode is shown escaped, not fatal.
@@ -135,14 +142,16 @@ def run(main):
     try:
         main()
         sys.stdout.flush()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped) as e:
+        _ignore_stops()
         _stop_writing_stdout()
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Stopped as e:
-        _stop_writing_stdout()
-        print("stopped by {}".format(e.name), file=sys.stderr)
-        sys.exit(128 + e.signum)
+        signum = getattr(e, "signum", signal.SIGINT)
+        print("interrupted" if signum == signal.SIGINT else
+              "stopped by " + signal.Signals(signum).name, file=sys.stderr)
+        sys.exit(128 + signum)
+    except mnist_loader.MNISTError as e:
+        print("{}: error: {}".format(prog, e), file=sys.stderr)
+        sys.exit(2)
     except MemoryError:
         _stop_writing_stdout()
         print("{}: error: out of memory; try a smaller network (--sizes) or "
@@ -151,11 +160,8 @@ def run(main):
     except OSError as e:
         _stop_writing_stdout()
         if not output_gone(e):
-            print("{}: error: {}".format(prog, e), file=sys.stderr)
+            print("{}: error: {}".format(prog, printable(e)), file=sys.stderr)
         sys.exit(1)
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 class Stopped(BaseException):
@@ -166,11 +172,20 @@ class Stopped(BaseException):
     def __init__(self, signum):
         super().__init__(signum)
         self.signum = signum
-        self.name = signal.Signals(signum).name
+
+
+def _stop_signals():
+    return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
 
 
 def _stop(signum, frame):
+    _ignore_stops()
     raise Stopped(signum)
+
+
+def _ignore_stops():
+    for signum in _stop_signals():
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def output_gone(error):

@@ -11,21 +11,26 @@ import cli
 import mnist_loader
 import network_matrix
 
+FLAGS = ("epochs", "mini-batch-size", "eta", "sizes", "seed", "data", "dtype")
+
+
+def train(args):
+    """Train network_matrix.py on matrices, as the flags in ``args`` say,
+    and return what SGD returns; compare.py trains it this way too."""
+    # The network first, as in exec_normal.py.
+    cli.seed(args.seed)
+    net = network_matrix.Network(args.sizes, dtype=args.dtype)
+    (train_x, train_y), _, (test_x, test_y) = mnist_loader.load_data(args.data)
+    return net.SGD((train_x.T, mnist_loader.vectorized_result(train_y)),
+                   args.epochs, args.mini_batch_size, args.eta,
+                   test_data=(test_x.T, test_y))
+
 
 def main():
     p = cli.parser("Train network_matrix.py, which backpropagates a whole "
                    "mini-batch at once, on MNIST and print the test accuracy "
-                   "and elapsed time after every epoch.")
-    cli.add_dtype(p)
-    args = p.parse_args()
-    # The network first, as in exec_normal.py.
-    cli.seed(args.seed)
-    net = network_matrix.Network(args.sizes, dtype=args.dtype)
-    (train_x, train_y), _, (test_x, test_y) = cli.load(
-        p, args, mnist_loader.load_data)
-    net.SGD((train_x.T, mnist_loader.vectorized_result(train_y)),
-            args.epochs, args.mini_batch_size, args.eta,
-            test_data=(test_x.T, test_y))
+                   "and elapsed time after every epoch.", *FLAGS)
+    train(p.parse_args())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""bench.py: time the step that the exercise changes.
+
+``--steps`` calls of ``update_mini_batch``, by network.py on the book's
+lists and by network_matrix.py on matrices in float64 and float32, taking
+turns in one process so that whatever else the machine does slows each
+alike; then, in rounds of their own, the classification of the test
+images.  compare.py compares whole epochs.
+"""
+
+import random
+import statistics
+import time
+
+import cli  # first: it checks Python and limits BLAS threads before numpy loads
+import mnist_loader
+import network
+import network_matrix
+import numpy as np
+
+
+def main():
+    p = cli.parser("Time the mini-batch steps of network.py and "
+                   "network_matrix.py (float64 and float32), taking turns in "
+                   "one process, and their classification of the test images.",
+                   "mini-batch-size", "eta", "sizes", "seed", "data")
+    p.add_argument("--steps", type=cli.positive_int, default=300, metavar="N",
+                   help="mini-batch steps each network takes a turn (default: 300)")
+    p.add_argument("--rounds", type=cli.positive_int, default=5, metavar="R",
+                   help="the turns each network takes (default: 5)")
+    args = p.parse_args()
+    if args.seed is None:
+        args.seed = random.randrange(2 ** 32)
+    (train_x, train_y), _, (test_x, test_y) = mnist_loader.load_data(args.data)
+    m = args.mini_batch_size
+    if m > len(train_x):
+        p.error("--mini-batch-size {} is more than the {} training images".format(
+            m, len(train_x)))
+    random.seed(args.seed)
+    drawn = [random.sample(range(len(train_x)), m) for _ in range(args.steps)]
+    book_batches = [[(train_x[i].reshape(-1, 1),
+                      mnist_loader.vectorized_result(train_y[i]))
+                     for i in batch] for batch in drawn]
+    book_test = [(x.reshape(-1, 1), y) for x, y in zip(test_x, test_y)]
+    contestants = [Contestant("network.py", "float64", new_network(network, args),
+                              book_batches, book_test)]
+    for dtype in ("float64", "float32"):
+        matrix_batches = [(train_x[batch].T.astype(dtype),
+                           mnist_loader.vectorized_result(train_y[batch]).astype(dtype))
+                          for batch in drawn]
+        contestants.append(Contestant(
+            "network_matrix.py", dtype, new_network(network_matrix, args, dtype=dtype),
+            matrix_batches, (test_x.T, test_y)))
+    print("{} steps of mini-batch size {}, eta {}, sizes {}, seed {}; {} rounds, "
+          "the networks taking turns".format(
+              args.steps, m, args.eta, ",".join(map(str, args.sizes)), args.seed,
+              args.rounds), flush=True)
+    for c in in_turn(contestants, args.rounds):
+        start = time.perf_counter()
+        for batch in c.batches:
+            c.net.update_mini_batch(batch, args.eta)
+        c.step_seconds.append((time.perf_counter() - start) / args.steps)
+    for c in in_turn(contestants, args.rounds):
+        start = time.perf_counter()
+        c.net.evaluate(c.test_data)
+        c.evaluate_seconds.append(time.perf_counter() - start)
+    print_steps(contestants, len(test_x))
+
+
+class Contestant(object):
+    """One network: the mini-batches and test images in the form it takes,
+    and the times of its turns."""
+
+    def __init__(self, name, dtype, net, batches, test_data):
+        self.name = name
+        self.dtype = dtype
+        self.net = net
+        self.batches = batches
+        self.test_data = test_data
+        self.step_seconds = []      # per step, one entry per round
+        self.evaluate_seconds = []  # per pass over the test images
+
+
+def in_turn(contestants, rounds):
+    """Each contestant once a round, every round starting with another, so
+    that none always follows the same one."""
+    for r in range(rounds):
+        first = r % len(contestants)
+        yield from contestants[first:] + contestants[:first]
+
+
+def new_network(module, args, **kwargs):
+    """A network of ``module`` drawn from the seed, so that all start alike."""
+    np.random.seed(args.seed)
+    return module.Network(args.sizes, **kwargs)
+
+
+def print_steps(contestants, n_test):
+    """Microseconds per step, fastest and median of the rounds, and
+    milliseconds to classify the test images, each median with its speedup
+    over network.py's."""
+    baseline = contestants[0]
+    print("{:<18} {:<8} {:>12} {:>12} {:>8} {:>12} {:>8}".format(
+        "network", "dtype", "fastest us", "median us", "speedup",
+        "evaluate ms", "speedup"))
+    for c in contestants:
+        step = statistics.median(c.step_seconds)
+        evaluate = statistics.median(c.evaluate_seconds)
+        print("{:<18} {:<8} {:>12.1f} {:>12.1f} {:>7.1f}x {:>12.1f} {:>7.1f}x".format(
+            c.name, c.dtype, 1e6 * min(c.step_seconds), 1e6 * step,
+            statistics.median(baseline.step_seconds) / step, 1e3 * evaluate,
+            statistics.median(baseline.evaluate_seconds) / evaluate))
+    print("us: microseconds per mini-batch step; evaluate: the {:,} test "
+          "images".format(n_test), flush=True)
+
+
+if __name__ == "__main__":
+    cli.run(main)
