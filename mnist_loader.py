@@ -216,7 +216,7 @@ def _fetch(url, out):
     rewritten on a terminal, else as one line once done."""
     digest = hashlib.md5(usedforsecurity=False)
     received = 0
-    terminal = _on_terminal()
+    terminal = sys.stderr is not None and sys.stderr.isatty()
     _progress("downloading {}".format(printable(url)), "\n" if terminal else "")
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -256,13 +256,6 @@ def _progress(text, end="\n"):
         sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
         pass
-
-
-def _on_terminal():
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or a closed one
-        return False
 
 
 def _reason(error):

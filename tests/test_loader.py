@@ -58,34 +58,29 @@ def test_where_the_file_is_looked_for(tmp_path, monkeypatch):
     assert len(mnist_loader.load_data(os.path.join("~", "small.pkl.gz"))[0][0]) == 30
 
 
-def test_a_missing_explicit_path_is_an_error_not_a_download(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNIST_URL", "http://127.0.0.1:9/never-asked")
-    missing = tmp_path / "typo.pkl.gz"
-    with pytest.raises(mnist_loader.MNISTError, match="typo.pkl.gz: no such file$"):
-        mnist_loader.load_data(str(missing))
-    assert os.listdir(tmp_path) == []
-
-
-@pytest.mark.parametrize("path", ["folder", os.devnull])
-def test_paths_that_are_not_files_are_refused(tmp_path, monkeypatch, path):
-    monkeypatch.chdir(tmp_path)
-    os.mkdir("folder")
-    with pytest.raises(mnist_loader.MNISTError, match="not a regular file"):
-        mnist_loader.load_data(path)
-
-
-@pytest.mark.parametrize("refused", ["open", "stat"])
-def test_a_file_or_folder_that_cannot_be_read_is_said_so(refused, mnist_file, monkeypatch):
-    """A file without read permission, or in a folder without search
-    permission, which is no missing file.  As root everything can be read:
-    a refusing open or stat stands in."""
+@pytest.mark.parametrize("path, refused, problem", [
+    ("typo.pkl.gz", None, "no such file"),   # given, so not downloaded
+    ("folder", None, "not a regular file"),
+    (os.devnull, None, "not a regular file"),
+    ("mnist.pkl.gz", "open", "cannot read it (Permission denied)"),
+    ("mnist.pkl.gz", "stat", "cannot read it (Permission denied)"),  # a folder on the way
+])
+def test_a_path_that_cannot_be_read_is_said_so(path, refused, problem, mnist_file,
+                                               tmp_path, monkeypatch):
+    """As root everything can be read: a refusing open or stat stands in
+    for missing permission."""
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(mnist_loader.os if refused == "stat" else mnist_loader,
-                        refused, refuse, raising=False)
+    if refused:
+        monkeypatch.setattr(mnist_loader.os if refused == "stat" else mnist_loader,
+                            refused, refuse, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MNIST_URL", "http://127.0.0.1:9/never-asked")
+    os.mkdir("folder")
     with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.load_data(mnist_file)
-    assert str(e.value) == "{}: cannot read it (Permission denied)".format(mnist_file)
+        mnist_loader.load_data(path)
+    assert str(e.value) == "{}: {}".format(path, problem)
+    assert sorted(os.listdir(tmp_path)) == ["folder", "mnist.pkl.gz"]
 
 
 def test_only_a_known_md5_is_opened(mnist_file, monkeypatch):
