@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import mnist_loader
-from conftest import md5_of, synthetic_mnist, vouch, write_pickle
+from conftest import code_running_file, md5_of, synthetic_mnist, vouch, write_pickle
 
 
 def test_load_data_shapes_and_types(mnist_file):
@@ -99,23 +99,11 @@ def test_only_a_known_md5_is_opened(mnist_file, monkeypatch):
     assert len(mnist_loader.load_data(mnist_file)[0][0]) == 200
 
 
-class RunsCode:
-    """Unpickles as ``func(*args)``: what any pickle may call."""
-
-    def __init__(self, func, *args):
-        self.call = (func, args)
-
-    def __reduce__(self):
-        return self.call
-
-
 def test_a_file_that_would_run_code_is_refused_by_its_checksum(tmp_path):
     marker = tmp_path / "ran"
-    path = tmp_path / "crafted.pkl.gz"
-    path.write_bytes(gzip.compress(pickle.dumps(
-        RunsCode(exec, "open({!r}, 'w').close()".format(str(marker))), protocol=2)))
+    path = code_running_file(tmp_path / "crafted.pkl.gz", marker)
     with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.load_data(str(path))
+        mnist_loader.load_data(path)
     assert "unknown file (md5 {})".format(md5_of(path)) in str(e.value)
     assert not marker.exists()
 

@@ -4,10 +4,7 @@ tests vouched for in MNIST_MD5 (.ci/run does so for the project's shared
 copy).  The test follows the loader's rule: it never vouches for a file
 itself, so a file nobody vouched for is never opened."""
 
-import gzip
-import hashlib
 import os
-import pickle
 import random
 import sys
 
@@ -16,7 +13,7 @@ import pytest
 
 import mnist_loader
 import network_matrix
-from conftest import SHARED_MNIST
+from conftest import SHARED_MNIST, code_running_file, md5_of
 
 
 def vouched_copy():
@@ -24,9 +21,8 @@ def vouched_copy():
     is a file of a known md5, or None."""
     for path in (os.environ.get("MNIST_PATH"), mnist_loader.DEFAULT_PATH, SHARED_MNIST):
         if path and os.path.isfile(path):
-            with open(path, "rb") as f:
-                if hashlib.md5(f.read()).hexdigest() in mnist_loader.known_md5s():
-                    return path
+            if md5_of(path) in mnist_loader.known_md5s():
+                return path
     return None
 
 
@@ -47,20 +43,14 @@ def test_three_epochs_reach_90_percent(capsys):
     assert net.evaluate((test_x.T, test_y)) == results[-1][0]
 
 
-class RunsCode:
-    def __reduce__(self):
-        return (exec, ("open(__import__('os').environ['MARKER'], 'w').close()",))
-
-
 def test_a_file_nobody_vouched_for_is_not_chosen(tmp_path, monkeypatch):
     """A pickle that runs code, wherever the test looks."""
-    evil, marker = tmp_path / "mnist.pkl.gz", tmp_path / "ran"
-    evil.write_bytes(gzip.compress(pickle.dumps(RunsCode(), protocol=2)))
-    monkeypatch.setenv("MARKER", str(marker))
-    monkeypatch.setenv("MNIST_PATH", str(evil))
-    monkeypatch.setattr(mnist_loader, "DEFAULT_PATH", str(evil))
-    monkeypatch.setattr(sys.modules[__name__], "SHARED_MNIST", str(evil))
+    marker = tmp_path / "ran"
+    evil = code_running_file(tmp_path / "mnist.pkl.gz", marker)
+    monkeypatch.setenv("MNIST_PATH", evil)
+    monkeypatch.setattr(mnist_loader, "DEFAULT_PATH", evil)
+    monkeypatch.setattr(sys.modules[__name__], "SHARED_MNIST", evil)
     monkeypatch.delenv("MNIST_MD5", raising=False)
     assert vouched_copy() is None and not marker.exists()
-    monkeypatch.setenv("MNIST_MD5", hashlib.md5(evil.read_bytes()).hexdigest())
-    assert vouched_copy() == str(evil)  # vouched for: chosen, and then opened
+    monkeypatch.setenv("MNIST_MD5", md5_of(evil))
+    assert vouched_copy() == evil  # vouched for: chosen, and then opened
