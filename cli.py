@@ -116,7 +116,8 @@ def seed(value):
         np.random.seed(value)
 
 
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Windows has no SIGHUP
+STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, name)]  # Windows has no SIGHUP
 
 
 def run(main):
@@ -128,7 +129,7 @@ def run(main):
     makes the script ignore the rest, so that nothing interrupts the
     clean-up.  One ignored when the script started (SIGINT in a background
     job, SIGHUP under nohup) stays ignored."""
-    for signum in _stop_signals():
+    for signum in STOP_SIGNALS:
         if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _stop)
     if isinstance(sys.stdout, io.TextIOWrapper):
@@ -174,17 +175,13 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def _stop_signals():
-    return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
-
-
 def _stop(signum, frame):
     _ignore_stops()
     raise Stopped(signum)
 
 
 def _ignore_stops():
-    for signum in _stop_signals():
+    for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
 
 
