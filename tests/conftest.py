@@ -133,10 +133,6 @@ def payload(tmp_path_factory):
         return f.read()
 
 
-# A Content-Length too large to be true: 400 digits.
-HUGE_LENGTH = "9" * 400
-
-
 @pytest.fixture(scope="session")
 def server(payload):
     """The base URL of a server of ``payload``, whatever the query: /good
@@ -157,7 +153,7 @@ def server(payload):
                 return
             self.send_response(200)
             length = {"/no-length": None, "/endless": None, "/bad-length": "abc",
-                      "/huge-length": HUGE_LENGTH}.get(route, str(len(payload)))
+                      "/huge-length": "9" * 400}.get(route, str(len(payload)))
             if length is not None:
                 self.send_header("Content-Length", length)
             self.end_headers()

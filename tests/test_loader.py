@@ -35,15 +35,6 @@ def test_load_data_wrapper_layout(mnist_file):
     assert x.shape == (784, 1) and label == test_y_raw[5]
 
 
-def test_vectorized_result():
-    e = mnist_loader.vectorized_result(7)
-    assert e.shape == (10, 1) and e[7, 0] == 1.0 and e.sum() == 1.0
-    E = mnist_loader.vectorized_result(np.array([2, 0, 9]))
-    assert E.shape == (10, 3)
-    assert np.array_equal(np.argmax(E, axis=0), [2, 0, 9])
-    assert np.array_equal(E.sum(axis=0), [1.0, 1.0, 1.0])
-
-
 def test_where_the_file_is_looked_for(tmp_path, monkeypatch):
     """An explicit path before MNIST_PATH before the default; ~ is home."""
     small = write_pickle(tmp_path / "small.pkl.gz", synthetic_mnist((30, 10, 10)))
