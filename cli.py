@@ -175,12 +175,23 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+_stopping = []  # the stop being handled, once there is one
+
+
 def _stop(signum, frame):
-    _ignore_stops()
-    raise Stopped(signum)
+    """The first stop raises Stopped; one that comes while it is being
+    handled is let go."""
+    if not _stopping:
+        _stopping.append(signum)
+        raise Stopped(signum)
 
 
 def _ignore_stops():
+    """Let no more stops in, even while Python shuts down: blocked first,
+    where the system can, so that none is caught half way between its
+    handler and being ignored, which Python reports."""
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
 
