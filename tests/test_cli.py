@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import cli
-from conftest import ROOT
+from conftest import POSIX_SIGNALS, ROOT
 
 
 def raising(error):
@@ -108,3 +108,30 @@ def test_every_script_limits_blas_to_one_thread_before_numpy_loads(script, monke
                          + BLAS_VARIABLES, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL, timeout=60).stdout
     assert out == "['1', '4', '1', '1']\n"
+
+
+# A command whose clean-up gets a second Ctrl-C, as a download's does when
+# Ctrl-C comes twice: the clean-up still runs to its end.
+CLEAN_UP = """
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.path.insert(0, {root!r})
+import cli
+def main():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(60)
+    finally:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        print("cleaned up", file=sys.stderr)
+cli.run(main)
+"""
+
+
+@POSIX_SIGNALS
+def test_a_second_stop_cannot_cut_the_clean_up_short():
+    result = subprocess.run([sys.executable, "-c", CLEAN_UP.format(root=ROOT)],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            timeout=60)
+    assert (result.returncode, result.stderr) == (130, "cleaned up\ninterrupted\n")
