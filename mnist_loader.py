@@ -61,6 +61,8 @@ def load_data(path=None):
     path = resolve_path(path)
     shown = printable(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise MNISTError("{}: not a regular file".format(shown))
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
@@ -152,17 +154,13 @@ def resolve_path(path=None):
     path = os.path.expanduser(os.fspath(path) if named else
                               os.environ.get("MNIST_PATH") or DEFAULT_PATH)
     try:
-        mode = os.stat(path).st_mode
+        os.stat(path)
     except FileNotFoundError:
         if named:
             raise MNISTError("{}: no such file".format(printable(path))) from None
         download(path)
-        return path
-    except OSError as e:  # a folder on the way that may not be searched
-        raise MNISTError("{}: cannot read it ({})".format(
-            printable(path), _reason(e))) from None
-    if not stat.S_ISREG(mode):
-        raise MNISTError("{}: not a regular file".format(printable(path)))
+    except OSError:  # out of reach, as in a folder that may not be searched:
+        pass         # load_data says so when it opens it
     return path
 
 
