@@ -61,14 +61,12 @@ class Network(object):
                             for k in range(0, n, mini_batch_size)]
             for mini_batch in mini_batches:
                 self.update_mini_batch(mini_batch, eta)
-            if test_data:
-                correct = self.evaluate(test_data)
-                seconds = time.perf_counter() - start
+            correct = self.evaluate(test_data) if test_data else None
+            seconds = time.perf_counter() - start
+            if correct is not None:
                 print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(
                     j, correct, len(test_data), seconds), flush=True)
             else:
-                correct = None
-                seconds = time.perf_counter() - start
                 print("Epoch {} complete, elapsed time: {:.2f}s".format(
                     j, seconds), flush=True)
             results.append((correct, seconds))
