@@ -63,7 +63,8 @@ class Network(object):
             for k in range(0, n, mini_batch_size):
                 batch = shuffled[k:k + mini_batch_size]
                 self.update_mini_batch((X[:, batch], Y[:, batch]), eta)
-            correct = self.evaluate(test_data) if test_data is not None and test_data[0].shape[1] else None
+            correct = (self.evaluate(test_data) if test_data is not None
+                       and test_data[0].shape[1] else None)
             seconds = time.perf_counter() - start
             if correct is not None:
                 print("Epoch {}: {} / {}, elapsed time: {:.2f}s".format(
