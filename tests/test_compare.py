@@ -34,11 +34,11 @@ def test_a_sweep_draws_its_plot(mnist_file, tmp_path, run_main):
     (tmp_path / "plots").mkdir()
     target = tmp_path / "plots" / "SPEED.PNG"  # any case of .png
     status, out, err = run_main(compare.main, "compare.py", [
-        "--data", mnist_file, "--epochs", "2", "--seed", "1",
+        "--data", mnist_file, "--epochs", "1", "--seed", "1",
         "--mini-batch-sizes", "5,20", "--plot", str(target)])
     assert status is None, err
     lines = out.splitlines()
-    assert lines[0] == "mini-batch 5,20, eta 3.0, sizes 784,30,10, seed 1, float64, 2 epochs"
+    assert lines[0] == "mini-batch 5,20, eta 3.0, sizes 784,30,10, seed 1, float64, 1 epoch"
     assert [line.split()[0] for line in lines[2:4]] == ["5", "20"]
     assert lines[4] == "plot written to {}".format(target)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

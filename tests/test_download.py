@@ -39,8 +39,8 @@ def assert_untouched(folder, payload):
     assert (folder / "good.pkl.gz").read_bytes() == payload
 
 
-def test_a_missing_default_file_is_downloaded_and_loaded_even_under_fips(server, payload, known, tmp_path,
-                                                          monkeypatch, capsys):
+def test_a_missing_file_is_downloaded_and_loaded_even_under_fips(
+        server, payload, known, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("USERPROFILE", str(tmp_path))  # Windows' home
     monkeypatch.setenv("MNIST_PATH", os.path.join("~", "data", "mnist.pkl.gz"))
@@ -179,6 +179,14 @@ def test_no_password_or_token_is_shown_and_a_signed_url_downloads(
     message = str(e.value)
     assert "; and 998 more. " in message and len(message) < 1000
     assert not re.search("s3cr3t|t0k3n", err + capsys.readouterr().err + message)
+
+
+def test_a_download_needs_no_stderr(server, payload, known, tmp_path, monkeypatch):
+    """pythonw, and a script started with 2>&-, have sys.stderr None."""
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setenv("MNIST_URL", server + "/good")
+    mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
+    assert (tmp_path / "mnist.pkl.gz").read_bytes() == payload
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
