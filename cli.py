@@ -1,6 +1,6 @@
 """cli.py: what the scripts share: their flags, each written once here, and
-``run``, which ends a script that is stopped or fails with one line on
-stderr.
+``run``, which ends a script that is stopped, or whose data cannot be had,
+with at most one line on stderr.
 
 Every script imports it first.  It stops an old Python with one line
 before anything else could fail in a traceback, and it limits numpy's BLAS
@@ -25,7 +25,6 @@ for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 import argparse
 import errno
-import io
 import math
 import random
 import signal
@@ -33,7 +32,6 @@ import signal
 import numpy as np
 
 import mnist_loader
-from mnist_loader import printable
 
 
 def number(kind, wanted, fits):
@@ -95,7 +93,7 @@ FLAGS = {
 }
 ENVIRONMENT = ("environment: MNIST_PATH names the data file when --data is not "
                "given; MNIST_MD5 lists the md5s of copies you trust, separated "
-               "by spaces; MNIST_URL lists where to download from.")
+               "by spaces; MNIST_URL lists mirrors to download it from.")
 
 
 def parser(description, *flags, **defaults):
@@ -116,98 +114,31 @@ def seed(value):
         np.random.seed(value)
 
 
-STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-                if hasattr(signal, name)]  # Windows has no SIGHUP
-
-
 def run(main):
-    """Call ``main`` as a command does: whatever stops it (Ctrl-C, SIGTERM
-    or SIGHUP, a reader of the output gone away as with ``| head``, bad
-    data, a full disk, too little memory) ends it with at most one line on
-    stderr and a non-zero status.  The signals raise an exception, so that
-    a download under way removes its temporary file, and the first one
-    makes the script ignore the rest, so that nothing interrupts the
-    clean-up.  One ignored when the script started (SIGINT in a background
-    job, SIGHUP under nohup) stays ignored."""
-    for signum in STOP_SIGNALS:
-        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
-            signal.signal(signum, _stop)
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        # A file name the console cannot encode is shown escaped, not fatal.
-        sys.stdout.reconfigure(errors="backslashreplace")
+    """Call ``main`` as a command does.  Ctrl-C ends it with "interrupted"
+    and status 130; SIGTERM (``kill``, ``timeout``) ends it silently with
+    143; data that cannot be had, with one line and status 2; a reader of
+    the output gone away (``| head``), silently with 0.  Ctrl-C and SIGTERM
+    arrive as exceptions, KeyboardInterrupt and SystemExit, so that every
+    ``finally`` on the way runs: a download under way removes its part
+    file.  Anything else ends as Python ends any program."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     prog = os.path.basename(sys.argv[0])
-    if sys.stdout is None:  # started with stdout closed (>&-)
-        print("{}: error: standard output is closed, so nothing could be "
-              "printed".format(prog), file=sys.stderr)
-        sys.exit(2)
     try:
         main()
         sys.stdout.flush()
-    except (KeyboardInterrupt, Stopped) as e:
-        _ignore_stops()
-        _stop_writing_stdout()
-        signum = getattr(e, "signum", signal.SIGINT)
-        print("interrupted" if signum == signal.SIGINT else
-              "stopped by " + signal.Signals(signum).name, file=sys.stderr)
-        sys.exit(128 + signum)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     except mnist_loader.MNISTError as e:
         print("{}: error: {}".format(prog, e), file=sys.stderr)
         sys.exit(2)
-    except MemoryError:
-        _stop_writing_stdout()
-        print("{}: error: out of memory; try a smaller network (--sizes) or "
-              "mini-batch (--mini-batch-size)".format(prog), file=sys.stderr)
-        sys.exit(1)
     except OSError as e:
-        _stop_writing_stdout()
-        if not output_gone(e):
-            print("{}: error: {}".format(prog, printable(e)), file=sys.stderr)
-        sys.exit(1)
-
-
-class Stopped(BaseException):
-    """A signal that asks the program to stop, raised where it arrives.
-    Like KeyboardInterrupt it is no Exception, so that no ``except
-    Exception`` on the way takes it for an error of its own."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
-_stopping = []  # the stop being handled, once there is one
-
-
-def _stop(signum, frame):
-    """The first stop raises Stopped; one that comes while it is being
-    handled is let go."""
-    if not _stopping:
-        _stopping.append(signum)
-        raise Stopped(signum)
-
-
-def _ignore_stops():
-    """Let no more stops in, even while Python shuts down: blocked first,
-    where the system can, so that none is caught half way between its
-    handler and being ignored, which Python reports."""
-    if hasattr(signal, "pthread_sigmask"):  # not on Windows
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
-
-
-def output_gone(error):
-    """Whether ``error`` says that the reader of stdout has gone away: a
-    broken pipe, which Windows reports as EINVAL.  The convention for that
-    is to stop without a word."""
-    return (isinstance(error, BrokenPipeError)
-            or (sys.platform == "win32" and error.errno == errno.EINVAL))
-
-
-def _stop_writing_stdout():
-    """Point stdout at the null device: Python flushes it once more on
-    the way out, and what it holds has nowhere to go."""
-    try:
+        # A closed pipe; Windows reports it as EINVAL.
+        if not (isinstance(e, BrokenPipeError)
+                or (sys.platform == "win32" and e.errno == errno.EINVAL)):
+            raise
+        # Python flushes stdout once more on the way out: to nowhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # stdout is not a file: nothing will be flushed to one
+        sys.exit(0)

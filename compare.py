@@ -16,12 +16,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 
 import cli  # first: it checks Python and limits BLAS threads before numpy loads
 import exec_matrix
 import exec_normal
-from mnist_loader import printable
 
 
 def main():
@@ -33,12 +31,13 @@ def main():
                    metavar="M,M,...",
                    help="training examples per gradient step; several, "
                         "comma-separated, give one line each (default: 10)")
-    p.add_argument("--plot", metavar="FILE.png",
+    p.add_argument("--plot", metavar="FILE",
                    help="draw the test images classified correctly against "
-                        "wall-clock time to FILE.png (needs matplotlib)")
+                        "wall-clock time to FILE, in the format its extension "
+                        "names (.png, .pdf, .svg, ...; needs matplotlib)")
     args = p.parse_args()
     if args.plot is not None:
-        check_plot_target(p, args.plot)
+        check_plot(p, args.plot)
     if args.seed is None:
         args.seed = random.randrange(2 ** 32)
     print("mini-batch {}, eta {}, sizes {}, seed {}, {}, {} epoch{}".format(
@@ -54,32 +53,28 @@ def main():
     else:
         print_sweep(results)
     if args.plot is not None:
-        plot(args.plot, results)
-        print("plot written to {}".format(printable(args.plot)))
+        draw(results).savefig(args.plot, dpi=100)
+        print("plot written to {!r}".format(args.plot))
 
 
 def mini_batch_sizes(text):
     return [cli.positive_int(m) for m in text.split(",")]
 
 
-def check_plot_target(p, path):
+def check_plot(p, path):
     """Fail before any training if the plot could not be written."""
-    if not path.lower().endswith(".png"):
-        p.error("--plot: {} does not end in .png".format(printable(repr(path))))
-    if os.path.isdir(path):
-        p.error("--plot: {} is a folder".format(printable(path)))
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as e:
-        p.error("--plot: cannot write to folder {} ({})".format(
-            printable(folder), printable(e.strerror or e)))
-    try:
-        import matplotlib  # noqa: F401
+        from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         p.error("--plot needs matplotlib, which is not installed; "
                 "install it with: python -m pip install matplotlib")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if os.path.splitext(path)[1][1:].lower() not in formats:
+        p.error("--plot: {!r} does not end in a format matplotlib writes "
+                "(.{})".format(path, ", .".join(formats)))
+    folder = os.path.dirname(os.path.abspath(path))
+    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        p.error("--plot: cannot write into folder {!r}".format(folder))
 
 
 def train(script, args):
@@ -111,7 +106,7 @@ def print_table(normal, matrix):
     normal_s, matrix_s = epoch_seconds(normal), epoch_seconds(matrix)
     for j, ((cn, _), (cm, _), tn, tm) in enumerate(zip(normal, matrix, normal_s, matrix_s)):
         print("{:>5}  {:>14}  {:>8.2f}  {:>14}  {:>8.2f}  {:>7}".format(
-            j, cn, tn, cm, tm, speedup(tn, tm)))
+            j, count(cn), tn, count(cm), tm, speedup(tn, tm)))
     # A per-epoch ratio pairs two epochs run at different times on a shared
     # machine; the median epoch of each side is the steadier comparison.
     # Other work only ever slows an epoch down, so the fastest epochs are
@@ -120,6 +115,11 @@ def print_table(normal, matrix):
         tn, tm = pick(normal_s), pick(matrix_s)
         print("{} epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
             name, tn, tm, speedup(tn, tm)), flush=True)
+
+
+def count(correct):
+    """A count for the table: "-" when there were no test images."""
+    return "-" if correct is None else correct
 
 
 def print_sweep(results):
@@ -131,39 +131,25 @@ def print_sweep(results):
     for m, normal, matrix in results:
         tn, tm = (statistics.median(epoch_seconds(run)) for run in (normal, matrix))
         print("{:>10}  {:>14.2f}  {:>14.2f}  {:>7}  {:>14}  {:>14}".format(
-            m, tn, tm, speedup(tn, tm), normal[-1][0], matrix[-1][0]), flush=True)
-
-
-def plot(path, results):
-    """Write ``draw(results)`` to ``path``: to a temporary file first,
-    renamed into place once it is whole."""
-    import matplotlib.pyplot as plt
-    fig = draw(results)
-    part = path + ".part.png"
-    try:
-        fig.savefig(part, dpi=100)
-        os.replace(part, path)
-    finally:
-        plt.close(fig)
-        if os.path.exists(part):
-            os.remove(part)
+            m, tn, tm, speedup(tn, tm), count(normal[-1][0]), count(matrix[-1][0])),
+            flush=True)
 
 
 def draw(results):
     """The test images classified correctly against wall-clock time, one
-    line per network and mini-batch size."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    line per network and mini-batch size; without test images, the epochs
+    completed."""
+    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    fig, ax = plt.subplots(figsize=(9, 5))
+    counted = results[0][1][0][0] is not None
+    fig = Figure(figsize=(9, 5))
+    ax = fig.subplots()
     for i, (m, normal, matrix) in enumerate(results):
-        color = plt.cm.tab10(i % 10)
         for run, style, name in ((normal, "o--", "network.py"),
                                  (matrix, "s-", "network_matrix.py")):
             correct, seconds = zip(*run)
-            ax.plot(seconds, correct, style, color=color,
-                    label="{}, mini-batch {}".format(name, m))
+            ax.plot(seconds, correct if counted else range(1, len(run) + 1), style,
+                    color="C{}".format(i % 10), label="{}, mini-batch {}".format(name, m))
     ax.set_xscale("log")
     # Ticks at 1, 2 and 5 of each decade, written as plain numbers: the
     # default labels minor ticks too when the times span less than a decade,
@@ -172,7 +158,7 @@ def draw(results):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: "{:g}".format(t)))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("wall-clock time since training began (s, log scale)")
-    ax.set_ylabel("test images classified correctly")
+    ax.set_ylabel("test images classified correctly" if counted else "epochs completed")
     ax.set_title("Per-example vs matrix-based backpropagation, after each epoch")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")

@@ -7,16 +7,16 @@ arrays; ``load_data_wrapper`` makes them the lists of column vectors that the
 book's network.py trains on.
 
 The file read is ``path`` when one is given, else ``$MNIST_PATH``, else
-``data/mnist.pkl.gz`` beside this module, which is downloaded when missing.
+``data/mnist.pkl.gz`` beside this module; either of the last two is
+downloaded when missing, from the mirrors in ``$MNIST_URL`` (separated by
+spaces) or else from the book's repository.
 
-Unpickling a file can run any code it holds, so a file is unpickled only if
-its md5 is known: the classic file's, or one in ``$MNIST_MD5`` (several may
-be given, separated by spaces), by which a user vouches for a copy of their
-own.  A file that could not be MNIST at all (empty, not gzip, cut short)
-is refused as what it is, not offered for vouching.  The same md5s decide
-whether a download is kept.  Every failure raises ``MNISTError`` with a
-one-line message, in which whatever came from outside (a path, a URL, a
-server's words) has passed through ``printable``.
+Unpickling a file can run any code in it, so a file is unpickled only if its
+md5 is known: the classic file's, or one listed in ``$MNIST_MD5`` (separated
+by spaces), by which a user trusts a copy of their own.  A download is read
+by the same rule before it takes its place.  What a user can mend (a wrong
+path, an unknown or junk file, no network) raises ``MNISTError``, whose
+message is one line.
 """
 
 import gzip
@@ -24,12 +24,11 @@ import hashlib
 import http.client
 import os
 import pickle
-import re
 import ssl
-import stat
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
-import zlib
 
 import numpy as np
 
@@ -43,11 +42,10 @@ URLS = (
 MD5 = "a02cd19f81d51c426d7ca14024243ce9"  # the classic file's
 # The classic file is 17 MB; no file or download of more than this is read.
 MAX_BYTES = 64 << 20
-PARTS = ("training", "validation", "test")
 
 
 class MNISTError(Exception):
-    """The data set could not be found, downloaded, read or trusted."""
+    """The data set could not be found, downloaded or trusted."""
 
 
 def known_md5s():
@@ -59,70 +57,43 @@ def load_data(path=None):
     ``(x, y)`` of an (n, 784) float array and an (n,) array of digits: in
     the classic file, 50,000, 10,000 and 10,000 images."""
     path = resolve_path(path)
-    shown = printable(path)
+    raw = read_trusted(path, repr(path))
+    return pickle.loads(gzip.decompress(raw), encoding="latin1")
+
+
+def read_trusted(path, name):
+    """The bytes of the file at ``path``, called ``name`` in messages, if
+    its md5 is known.  What is empty or no gzip data at all (a web page
+    saved by mistake) is not mnist.pkl.gz, and is not offered for
+    trusting."""
+    if os.path.isdir(path):
+        raise MNISTError("{} is a folder, not mnist.pkl.gz".format(name))
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise MNISTError("{}: not a regular file".format(shown))
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise MNISTError("{}: cannot read it ({})".format(shown, _reason(e))) from None
+        raise MNISTError("{}: {}".format(name, e.strerror)) from None
     if len(raw) > MAX_BYTES:
-        raise MNISTError("{}: more than the {} bytes any mnist.pkl.gz "
-                         "takes".format(shown, MAX_BYTES))
+        raise MNISTError("{}: more than the {} bytes that MNIST takes".format(
+            name, MAX_BYTES))
+    if raw[:2] != b"\x1f\x8b":  # how every gzip file begins
+        raise MNISTError("{}: not mnist.pkl.gz: {}".format(
+            name, "it is empty" if not raw else
+            "it begins {!r}, and gzip data does not".format(raw[:16])))
     md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest()
     if md5 not in known_md5s():
-        problem = _gzip_problem(raw)
-        if problem:
-            raise MNISTError("{}: not mnist.pkl.gz: {}".format(shown, problem))
         raise MNISTError(
-            "{}: unknown file (md5 {}), not opened: unpickling a file can run "
-            "code in it. To trust this copy, set MNIST_MD5={}".format(shown, md5, md5))
-    try:
-        data = pickle.loads(gzip.decompress(raw), encoding="latin1")
-    except Exception as e:  # a vouched file that is no gzip or no pickle
-        raise MNISTError("{}: not a readable mnist.pkl.gz ({}: {})".format(
-            shown, type(e).__name__, printable(e))) from None
-    _check(data, shown)
-    return data
+            "{} has md5 {}, not the classic file's, and unpickling a file can "
+            "run code in it, so it is not used. If you trust this copy, run "
+            "{} and try again".format(name, md5, how_to_trust(md5)))
+    return raw
 
 
-def _gzip_problem(raw):
-    """What keeps ``raw`` from being a whole gzip file, or None.  Nothing
-    in it is run: it is unpacked in pieces that are thrown away."""
-    if not raw:
-        return "the file is empty"
-    if raw[:2] != b"\x1f\x8b":
-        return "it is no gzip file (it begins {})".format(printable(raw[:24]))
-    unpack = zlib.decompressobj(wbits=31)  # 31: gzip's header and trailer
-    try:
-        while raw and not unpack.eof:
-            unpack.decompress(raw, 1 << 20)
-            raw = unpack.unconsumed_tail
-    except zlib.error as e:
-        return "its gzip data is damaged ({})".format(e)
-    return None if unpack.eof else ("its gzip data stops short, as an "
-                                    "interrupted download's does")
-
-
-def _check(data, path):
-    """Name a vouched copy of something else for what it is, here rather
-    than in a traceback deep inside training."""
-    def refuse(problem):
-        raise MNISTError("{}: not MNIST: {}".format(path, problem))
-    if not (isinstance(data, tuple) and len(data) == 3 and all(
-            isinstance(part, tuple) and len(part) == 2
-            and all(type(a) is np.ndarray for a in part) for part in data)):
-        refuse("expected three (images, digits) pairs of plain numpy arrays")
-    for name, (x, y) in zip(PARTS, data):
-        if not (x.ndim == 2 and x.shape[1] == 784 and x.dtype.kind == "f"
-                and (x.size == 0 or 0 <= x.min() <= x.max() <= 1)):
-            refuse("the {} images are not rows of 784 pixels in [0, 1] "
-                   "(found {} {})".format(name, x.dtype, x.shape))
-        if not (y.shape == (len(x),) and y.dtype.kind in "iu"
-                and (y.size == 0 or 0 <= y.min() <= y.max() <= 9)):
-            refuse("the {} labels are not one digit from 0 to 9 per image "
-                   "(found {} {})".format(name, y.dtype, y.shape))
+def how_to_trust(md5):
+    """The command that trusts ``md5`` in the shell a user has."""
+    if sys.platform == "win32":
+        return 'set MNIST_MD5={0} (cmd) or $env:MNIST_MD5 = "{0}" (PowerShell)'.format(md5)
+    return "export MNIST_MD5={}".format(md5)
 
 
 def load_data_wrapper(path=None):
@@ -148,138 +119,89 @@ def vectorized_result(j):
 
 
 def resolve_path(path=None):
-    """``path``, which must exist, or else the environment's or the
-    default file, downloaded first if missing; ``~`` is the home folder."""
-    named = path is not None
-    path = os.path.expanduser(os.fspath(path) if named else
-                              os.environ.get("MNIST_PATH") or DEFAULT_PATH)
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        if named:
-            raise MNISTError("{}: no such file".format(printable(path))) from None
+    """``path``, or else the environment's or the default file, downloaded
+    first if missing; ``~`` is the home folder."""
+    if path is not None:
+        return os.path.expanduser(os.fspath(path))
+    path = os.path.expanduser(os.environ.get("MNIST_PATH") or DEFAULT_PATH)
+    if not os.path.exists(path):
         download(path)
-    except OSError:  # out of reach, as in a folder that may not be searched:
-        pass         # load_data says so when it opens it
     return path
 
 
 def download(dest):
-    """Download mnist.pkl.gz to ``dest``, from each URL in ``$MNIST_URL``
-    (separated by spaces) or else ``URLS`` until one serves a file of a
-    known md5.  The bytes go to a file of this process's own beside
-    ``dest``, which takes the name ``dest`` only when whole and verified.
-    That file is removed whenever the download ends in an exception, as
-    Ctrl-C's KeyboardInterrupt; a process killed by a signal that raises
-    none (SIGKILL always, SIGTERM unless a handler raises, as the scripts'
-    does) leaves it behind."""
-    shown = printable(dest)
-    if not os.path.basename(dest):
-        raise MNISTError("{}: names a folder, not a file".format(shown))
+    """Download mnist.pkl.gz to ``dest`` from the first mirror that serves
+    all of a file.  The bytes go to a part file of this process's own beside
+    ``dest``, which takes the name ``dest`` only once ``read_trusted``
+    accepts it, and which is removed whenever the download ends otherwise,
+    Ctrl-C and the scripts' SIGTERM included.  A mirror is shown by its
+    host alone, so that no password or token in its URL is ever printed."""
     urls = os.environ.get("MNIST_URL", "").split() or URLS
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise MNISTError("MNIST_URL: every mirror must be an http:// or "
+                             "https:// URL")
     part = "{}.{}.part".format(dest, os.getpid())
+    os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
-        out = open(part, "wb")
-    except OSError as e:
-        raise MNISTError("cannot write {} ({})".format(printable(part), _reason(e))) from None
-    try:
-        with out:
+        with open(part, "wb") as out:
             failures = []
             for url in urls:
+                host = urllib.parse.urlsplit(url).hostname
+                out.seek(0)
+                out.truncate()
                 try:
-                    out.seek(0)
-                    out.truncate()
-                    _fetch(url, out)
+                    fetch(url, host, out)
                     break
-                except (OSError, ValueError, http.client.HTTPException) as e:
-                    failures.append("{} ({})".format(printable(url), _reason(e)))
+                except (OSError, http.client.HTTPException, MNISTError) as e:
+                    failures.append("{!r} ({})".format(host, why(e)))
             else:
-                if len(failures) > 3:
-                    failures[2:] = ["and {} more".format(len(failures) - 2)]
                 raise MNISTError(
-                    "could not download MNIST to {}: tried {}. Download "
-                    "mnist.pkl.gz by hand and put it there, or point MNIST_PATH "
-                    "at a copy you have".format(shown, "; ".join(failures)))
+                    "could not download MNIST to {!r}: {}. Point --data or "
+                    "MNIST_PATH at a copy you have".format(dest, "; ".join(failures)))
+        read_trusted(part, "the download from {!r}".format(host))
         os.replace(part, dest)
     finally:
         if os.path.exists(part):
             os.remove(part)
 
 
-def _fetch(url, out):
-    """Write what ``url`` serves to the file ``out``; ValueError unless
-    all of it arrives, within ``MAX_BYTES``, with a known md5, and
-    MNISTError if ``out`` cannot be written.  Progress goes to stderr,
-    rewritten on a terminal, else as one line once done."""
-    digest = hashlib.md5(usedforsecurity=False)
-    received = 0
-    terminal = sys.stderr is not None and sys.stderr.isatty()
-    _progress("downloading {}".format(printable(url)), "\n" if terminal else "")
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            # As http.client reads Content-Length: None when missing or
-            # unreadable; a length no MNIST has is ignored too.
-            total = getattr(response, "length", None)
-            total = total if total and total <= MAX_BYTES else None
-            for chunk in iter(lambda: response.read(1 << 16), b""):
-                received += len(chunk)
-                if received > MAX_BYTES:
-                    raise ValueError("it sends more than the {} bytes that "
-                                     "MNIST takes".format(MAX_BYTES))
-                try:
-                    out.write(chunk)
-                except OSError as e:
-                    raise MNISTError("cannot write {} ({})".format(
-                        printable(out.name), _reason(e))) from None
-                digest.update(chunk)
-                if terminal:
-                    _progress("\r  {:.1f} of {} MB".format(
-                        received / 1e6, "{:.1f}".format(total / 1e6) if total else "?"),
-                        "")
-    finally:
-        _progress("" if terminal else ": {} bytes".format(received))
-    if total is not None and received < total:
-        raise ValueError("connection closed after {} of {} bytes".format(
-            received, total))
-    if digest.hexdigest() not in known_md5s():
-        raise ValueError("md5 {} is not a known one".format(digest.hexdigest()))
+def fetch(url, host, out):
+    """Write all that ``url`` serves to the file ``out``, at most
+    ``MAX_BYTES``.  Progress goes to stderr: the mirror once, and on a
+    terminal the megabytes so far."""
+    terminal = sys.stderr.isatty()
+    print("downloading MNIST from {!r}".format(host), file=sys.stderr, flush=True)
+    with urllib.request.urlopen(url, timeout=60) as response:
+        total = response.length  # None without a Content-Length
+        of_total = "?" if total is None else "{:.1f}".format(total / 1e6)
+        for chunk in iter(lambda: response.read(1 << 16), b""):
+            if out.tell() + len(chunk) > MAX_BYTES:
+                raise MNISTError("it sends more than the {} bytes that MNIST "
+                                 "takes".format(MAX_BYTES))
+            out.write(chunk)
+            if terminal:
+                print("\r  {:.1f} of {} MB".format(out.tell() / 1e6, of_total),
+                      end="", file=sys.stderr, flush=True)
+        if terminal:
+            print(file=sys.stderr)
+        if response.length:  # what http.client still expected
+            raise MNISTError("the connection closed after {} of {} bytes".format(
+                out.tell(), total))
 
 
-def _progress(text, end="\n"):
-    """Write ``text`` to stderr if it can be: a download never fails for
-    want of it (pythonw and 2>&- leave no stderr, 2>/dev/full a full one)."""
-    try:
-        sys.stderr.write(text + end)
-        sys.stderr.flush()
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
-def _reason(error):
-    """An exception's words, printable, with a way out where there is one."""
-    text = printable(getattr(error, "strerror", None) or error)
-    if (isinstance(getattr(error, "reason", error), ssl.SSLCertVerificationError)
-            and sys.platform == "darwin"):
+def why(error):
+    """Why a mirror failed, in words that hold nothing that a server or a
+    URL said: an HTTP status code, the system's words for a failed
+    connection, or the kind of error."""
+    if isinstance(error, urllib.error.HTTPError):
+        return "HTTP {}".format(error.code)
+    if isinstance(error, MNISTError):
+        return str(error)
+    error = getattr(error, "reason", error)  # a URLError wraps the OSError
+    text = getattr(error, "strerror", None) or type(error).__name__
+    if isinstance(error, ssl.SSLCertVerificationError) and sys.platform == "darwin":
         text += ("; run 'Install Certificates.command' in your Python's folder "
                  "in Applications")
-    return text
-
-
-# A URL's user information (user:password@), and its query and fragment,
-# which carry a signed URL's token.
-_URL_SECRETS = re.compile(
-    r"\b([A-Za-z][\w+.-]*://)(?:[^\s/?#@]*@)?([^\s?#'\"]*)(?:[?#][^\s'\"]*)?")
-
-
-def printable(text, limit=200):
-    """``text`` that came from outside (a path, URL, environment value, a
-    server's words, an exception's text) as it may be shown to the user on
-    one line: URLs without user information or query, every control
-    character escaped, and at most about ``limit`` characters."""
-    text = _URL_SECRETS.sub(r"\1\2", str(text))
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode()
-                   for c in text)
-    if len(text) > limit:
-        text = text[:limit // 2] + "..." + text[-(limit // 2):]
     return text

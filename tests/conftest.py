@@ -1,11 +1,11 @@
 """Shared helpers: the repository root on sys.path, small synthetic data
-sets in the layout of mnist.pkl.gz, vouched for by their md5 as a user
-vouches for a copy of their own, an HTTP server on 127.0.0.1 that serves one
-of them, and ways to run the scripts as a user does.
+sets in the layout of mnist.pkl.gz, trusted by their md5 as a user trusts a
+copy of their own, an HTTP server on 127.0.0.1 that serves one of them, and
+ways to run the scripts as a user does.
 
 The suite passes however it is started: from any working directory, with
-SIGINT or SIGHUP ignored (a background job, nohup), with proxy variables
-set, without standard input, and under ``python -X dev -m pytest -W error``.
+SIGINT ignored (a background job, nohup), with proxy variables set, without
+standard input, and under ``python -X dev -m pytest -W error``.
 """
 
 import gzip
@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -55,10 +56,10 @@ def synthetic_mnist(sizes=(200, 50, 50), seed=0):
     return tuple(parts)
 
 
-def write_pickle(path, obj, protocol=2):
+def write_pickle(path, obj):
     """Write ``obj`` as gzip(pickle(obj)), the way mnist.pkl.gz is made."""
     with gzip.open(path, "wb") as f:
-        pickle.dump(obj, f, protocol=protocol)
+        pickle.dump(obj, f, protocol=2)
     return str(path)
 
 
@@ -85,12 +86,11 @@ def vouch(monkeypatch, *paths):
 
 @pytest.fixture
 def run_main(monkeypatch, capsys):
-    """Run a script's ``main`` in this process as ``cli.run`` runs it, but
-    with the stop signals left alone, so that pytest's own handlers stay as
-    they are; returns (exit status, or None when it returned, stdout,
-    stderr)."""
+    """Run a script's ``main`` in this process through ``cli.run``; returns
+    (exit status, or None when it returned, stdout, stderr).  The signal
+    handlers that cli.run sets are put back afterwards."""
     import cli
-    monkeypatch.setattr(cli, "STOP_SIGNALS", ())
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
     def call(main, prog="exec_matrix.py", args=()):
         monkeypatch.setattr(sys, "argv", [prog] + list(args))
@@ -99,6 +99,9 @@ def run_main(monkeypatch, capsys):
             status = None
         except SystemExit as e:
             status = e.code
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
         out, err = capsys.readouterr()
         return status, out, err
     return call
@@ -106,21 +109,17 @@ def run_main(monkeypatch, capsys):
 
 @pytest.fixture
 def mnist_file(tmp_path, monkeypatch):
-    """The path of a small synthetic mnist.pkl.gz, vouched for."""
+    """The path of a small synthetic mnist.pkl.gz, trusted."""
     path = write_pickle(tmp_path / "mnist.pkl.gz", synthetic_mnist())
     vouch(monkeypatch, path)
     return path
-
-
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy",
-                   "no_proxy")
 
 
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch):
     """The loopback server is reached directly, whatever proxy the
     environment names; the scripts the tests start inherit this."""
-    for name in PROXY_VARIABLES:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
 
@@ -136,42 +135,36 @@ def payload(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(payload):
     """The base URL of a server of ``payload``, whatever the query: /good
-    serves it whole, /no-length without a Content-Length, /bad-length and
-    /huge-length with one that is not a number or too large to be true,
-    /half closes half way, /stall sends half and then waits until the
-    server stops, /endless sends zeros without end, /missing is a 404, and
-    /rude a 404 whose reason holds terminal escape codes."""
+    serves it whole, /half closes half way, /stall sends half and then waits
+    until the server stops, /endless sends zeros without end, /page is a
+    captive portal's sign-in page, and /missing is a 404."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             route = self.path.split("?")[0]
-            if route in ("/missing", "/rude"):
-                self.send_response(404, "Not \x1b[2J\x1b]0;pwned\x07Found"
-                                   if route == "/rude" else None)
-                self.end_headers()
+            if route == "/missing":
+                self.send_error(404)
                 return
+            body = b"<!DOCTYPE html><title>Sign in</title>" if route == "/page" else payload
             self.send_response(200)
-            length = {"/no-length": None, "/endless": None, "/bad-length": "abc",
-                      "/huge-length": "9" * 400}.get(route, str(len(payload)))
-            if length is not None:
-                self.send_header("Content-Length", length)
+            if route != "/endless":
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if route in ("/half", "/stall"):
-                self.wfile.write(payload[:len(payload) // 2])
+                self.wfile.write(body[:len(body) // 2])
                 self.wfile.flush()
                 if route == "/stall":
                     release.wait(60)
                 self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            if route == "/endless":
+            elif route == "/endless":
                 try:
                     for _ in range(1024):  # bounded: 64 MiB at the most
                         self.wfile.write(bytes(1 << 16))
                 except ConnectionError:
                     pass  # the client has had enough
-                return
-            self.wfile.write(payload)
+            else:
+                self.wfile.write(body)
 
         def log_message(self, *args):
             pass
@@ -194,21 +187,15 @@ def closed_port_url():
     return "http://127.0.0.1:{}/mnist.pkl.gz".format(port)
 
 
-# Starts a script with SIGINT, SIGTERM and SIGHUP handled as a fresh Python
-# handles them, whatever the test run inherited (a background job ignores
-# SIGINT, nohup SIGHUP), and then the signals named after the script ignored.
-WITH_SIGNALS = """
+# Starts a script with Ctrl-C handled as a fresh Python handles it, even when
+# the test run ignores SIGINT (a background job, nohup) and the child would
+# inherit that.
+WITH_CTRL_C = """
 import os, runpy, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
-for name in ("SIGTERM", "SIGHUP"):
-    if hasattr(signal, name):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-script, ignored = sys.argv[1], sys.argv[2]
-for name in filter(None, ignored.split(",")):
-    signal.signal(getattr(signal, name), signal.SIG_IGN)
-sys.argv = [script] + sys.argv[3:]
-sys.path[0] = os.path.dirname(script)
-runpy.run_path(script, run_name="__main__")
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(sys.argv[0])
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
@@ -218,10 +205,9 @@ def launch():
     stopped and its pipes closed when it ends."""
     processes = []
 
-    def start(script, *args, ignore=(), env=None):
+    def start(script, *args, env=None):
         process = subprocess.Popen(
-            [sys.executable, "-c", WITH_SIGNALS, os.path.join(ROOT, script),
-             ",".join(ignore)] + list(args),
+            [sys.executable, "-c", WITH_CTRL_C, os.path.join(ROOT, script)] + list(args),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
         processes.append(process)
@@ -237,4 +223,4 @@ def launch():
 # Popen.send_signal on Windows sends only SIGTERM (which kills outright) and
 # console events to whole process groups.
 POSIX_SIGNALS = pytest.mark.skipif(
-    os.name == "nt", reason="Windows cannot send SIGINT or SIGHUP to one process")
+    os.name == "nt", reason="Windows cannot send SIGINT to one process")

@@ -5,8 +5,6 @@ in this process through cli.run where it is only what they print."""
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,7 +14,7 @@ import compare
 import exec_matrix
 import exec_normal
 import network_matrix
-from conftest import POSIX_SIGNALS, ROOT, run_script as run, vouch, write_pickle
+from conftest import POSIX_SIGNALS, run_script as run, write_pickle
 
 LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
 
@@ -56,47 +54,23 @@ def test_float32_trains_in_float32(mnist_file, run_main, monkeypatch):
         assert seen == {dtype}
 
 
-def started(launch, script, mnist_file, ignore=()):
-    """A long run of ``script``, once it has printed its first epoch."""
-    process = launch(script, "--data", mnist_file, "--epochs", "500", ignore=ignore)
-    assert LINE.match(process.stdout.readline().decode().strip())
-    return process
-
-
 def test_a_closed_pipe_stops_quietly(mnist_file, launch):
-    process = started(launch, "exec_normal.py", mnist_file)
-    process.stdout.close()  # as `| head -1` does
+    """As ``| head -1`` does."""
+    process = launch("exec_normal.py", "--data", mnist_file, "--epochs", "500")
+    assert LINE.match(process.stdout.readline().decode().strip())
+    process.stdout.close()
     err = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 1
-    assert err == ""
+    assert (process.wait(timeout=60), err) == (0, "")
 
 
 @POSIX_SIGNALS
-@pytest.mark.parametrize("first, second, gap", [
-    ("SIGINT", None, None), ("SIGINT", "SIGINT", 0), ("SIGINT", "SIGINT", 0.001),
-    ("SIGINT", "SIGINT", 0.005), ("SIGINT", "SIGINT", 0.02),
-    ("SIGINT", "SIGTERM", 0.001), ("SIGTERM", "SIGTERM", 0.001)])
-def test_a_stop_once_or_twice_ends_with_one_line(first, second, gap, mnist_file, launch):
-    """As Ctrl-C under `timeout` does, or an impatient second Ctrl-C:
-    whatever the gap, the first stop is the only one."""
-    process = started(launch, "exec_matrix.py", mnist_file)
-    process.send_signal(getattr(signal, first))
-    if second:
-        time.sleep(gap)
-        process.send_signal(getattr(signal, second))
-    _, err = process.communicate(timeout=60)
-    assert (process.returncode, err.decode()) == (
-        (130, "interrupted\n") if first == "SIGINT" else (143, "stopped by SIGTERM\n"))
-
-
-@POSIX_SIGNALS
-@pytest.mark.parametrize("script, name, status, message", [
-    ("exec_matrix.py", "SIGTERM", 143, "stopped by SIGTERM"),
-    ("exec_matrix.py", "SIGHUP", 129, "stopped by SIGHUP"),
-    ("compare.py", "SIGINT", 130, "interrupted"),
+@pytest.mark.parametrize("script, name, status, last_line", [
+    ("exec_matrix.py", "SIGINT", 130, "interrupted"),
+    ("exec_normal.py", "SIGTERM", 143, "downloading MNIST from '127.0.0.1'"),
 ])
-def test_a_stop_during_the_first_download_leaves_nothing(script, name, status, message,
+def test_a_stop_during_the_first_download_leaves_nothing(script, name, status, last_line,
                                                          server, tmp_path, launch):
+    """Ctrl-C says so; SIGTERM (kill, timeout) ends silently."""
     dest = tmp_path / "new" / "data" / "mnist.pkl.gz"
     process = launch(script, env={"MNIST_PATH": str(dest), "MNIST_URL": server + "/stall"})
     for _ in range(600):  # wait until the download is under way
@@ -107,30 +81,8 @@ def test_a_stop_during_the_first_download_leaves_nothing(script, name, status, m
     process.send_signal(getattr(signal, name))
     _, err = process.communicate(timeout=60)
     assert process.returncode == status
-    assert err.decode().splitlines()[-1] == message
+    assert err.decode().splitlines()[-1] == last_line
     assert os.listdir(dest.parent) == []
-
-
-@POSIX_SIGNALS
-def test_an_ignored_sighup_stays_ignored_as_under_nohup(mnist_file, launch):
-    process = started(launch, "exec_normal.py", mnist_file, ignore=["SIGHUP"])
-    process.send_signal(signal.SIGHUP)
-    assert LINE.match(process.stdout.readline().decode().strip())  # still training
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 128 + signal.SIGTERM
-    assert err.decode() == "stopped by SIGTERM\n"
-
-
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
-def test_a_full_disk_ends_with_one_line(mnist_file):
-    with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "exec_matrix.py"), "--data", mnist_file,
-             "--epochs", "1"], stdout=full, stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL, text=True, timeout=120)
-    assert result.returncode == 1
-    assert result.stderr == "exec_matrix.py: error: [Errno 28] No space left on device\n"
 
 
 @pytest.mark.parametrize("main, prog", [(exec_normal.main, "exec_normal.py"),
@@ -145,52 +97,40 @@ def test_help_names_the_environment_too(run_main, main, prog):
 
 
 BAD_FLAGS = [
-    ["--epochs", "0"], ["--epochs", "-3"], ["--epochs", "2.5"], ["--epochs", "x"],
-    ["--mini-batch-size", "0"], ["--mini-batch-size", "-1"], ["--mini-batch-size", "ten"],
-    ["--eta", "0"], ["--eta", "-1.5"], ["--eta", "nan"], ["--eta", "inf"], ["--eta", "fast"],
-    ["--sizes", "783,30,10"], ["--sizes", "784,30,9"], ["--sizes", "784,0,10"],
-    ["--sizes", "784,-5,10"], ["--sizes", "784,30.5,10"], ["--sizes", "784"],
-    ["--sizes", "784,,10"], ["--sizes", ""],
-    ["--seed", "1.5"], ["--seed", "-1"], ["--seed", str(2 ** 32)], ["--seed", "abc"],
+    ["--epochs", "0"], ["--mini-batch-size", "ten"], ["--eta", "nan"],
+    ["--sizes", "783,30,10"], ["--sizes", "784,0,10"], ["--seed", "-1"],
     ["--dtype", "float16"], ["--no-such-flag"],
 ]
 
 
 @pytest.mark.parametrize("flags", BAD_FLAGS, ids=" ".join)
-def test_bad_values_exit_2_before_training(flags, mnist_file, run_main):
+def test_bad_flags_exit_2_with_one_line_before_training(flags, mnist_file, run_main):
     """The scripts share these flags (cli.FLAGS); exec_matrix.py takes them all."""
     status, out, err = run_main(exec_matrix.main, args=["--data", mnist_file] + flags)
     assert status == 2 and out == ""
-    assert "error: argument {}".format(flags[0]) in err or "unrecognized" in err
+    last = err.splitlines()[-1]
+    assert last.startswith("exec_matrix.py: error: ") and (
+        "argument {}".format(flags[0]) in last or "unrecognized" in last)
 
 
-def test_a_bad_value_gets_one_error_line_and_no_traceback(mnist_file):
-    result = run("exec_normal.py", "--data", mnist_file, "--eta", "-1")
-    assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.strip().splitlines()[-1] == (
-        "exec_normal.py: error: argument --eta: '-1' is not a finite number above 0")
-
-
-def bad_file(kind, tmp_path, monkeypatch):
-    if kind == "escape codes in a missing path":
-        return str(tmp_path / "a\x1b[2Jb\r.pkl.gz"), "a\\x1b[2Jb\\r.pkl.gz: no such file"
+def bad_file(kind, tmp_path):
+    if kind == "missing":
+        return str(tmp_path / "typo.pkl.gz"), "No such file or directory"
     if kind == "a folder":
-        return str(tmp_path), "not a regular file"
-    if kind == "unknown":
-        return write_pickle(tmp_path / "u.pkl.gz", ("not", "vouched")), "To trust this copy"
-    wrong = write_pickle(tmp_path / "wrong.pkl.gz", ("not", "mnist", "at all"))
-    vouch(monkeypatch, wrong)
-    return wrong, "not MNIST: expected three"
+        return str(tmp_path), "is a folder, not mnist.pkl.gz"
+    if kind == "a web page":
+        (tmp_path / "page.pkl.gz").write_bytes(b"<html>")
+        return str(tmp_path / "page.pkl.gz"), "not mnist.pkl.gz: it begins b'<html>'"
+    return write_pickle(tmp_path / "u.pkl.gz", ("not", "trusted")), "If you trust this copy"
 
 
-@pytest.mark.parametrize("kind", ["escape codes in a missing path", "a folder",
-                                  "unknown", "not mnist"])
-def test_bad_data_exits_2_with_one_line(kind, tmp_path, monkeypatch, run_main):
-    path, problem = bad_file(kind, tmp_path, monkeypatch)
+@pytest.mark.parametrize("kind", ["missing", "a folder", "a web page", "unknown"])
+def test_bad_data_exits_2_with_one_line(kind, tmp_path, run_main):
+    path, problem = bad_file(kind, tmp_path)
     status, out, err = run_main(exec_matrix.main, args=["--data", path])
     assert status == 2 and out == ""
-    assert err.startswith("exec_matrix.py: error: ") and problem in err
-    assert err.endswith("\n") and err[:-1].isprintable()  # one line, no control codes
+    assert err.startswith("exec_matrix.py: error: {!r}".format(path)) and problem in err
+    assert err.count("\n") == 1
 
 
 def test_offline_first_run_explains_what_to_do(tmp_path, closed_port_url, monkeypatch,
@@ -199,16 +139,10 @@ def test_offline_first_run_explains_what_to_do(tmp_path, closed_port_url, monkey
     monkeypatch.setenv("MNIST_PATH", str(dest))
     monkeypatch.setenv("MNIST_URL", closed_port_url)
     status, _, err = run_main(exec_normal.main, "exec_normal.py")
+    assert status == 2
     progress, error = err.splitlines()
-    assert status == 2 and progress.startswith("downloading " + closed_port_url)
-    assert error.startswith("exec_normal.py: error: could not download MNIST to {}".format(dest))
-    assert error.endswith("or point MNIST_PATH at a copy you have")
+    assert progress == "downloading MNIST from '127.0.0.1'"
+    assert error.startswith("exec_normal.py: error: could not download MNIST to {!r}: "
+                            "'127.0.0.1' (".format(str(dest)))
+    assert error.endswith("refused). Point --data or MNIST_PATH at a copy you have")
     assert os.listdir(dest.parent) == []
-
-
-def test_a_network_too_large_for_memory_ends_with_one_line(mnist_file, run_main):
-    status, out, err = run_main(exec_matrix.main, args=[
-        "--data", mnist_file, "--sizes", "784,1000000000000,10"])
-    assert status == 1 and out == ""
-    assert err.startswith("exec_matrix.py: error: out of memory; try a smaller")
-    assert err.count("\n") == 1

@@ -1,19 +1,18 @@
 """Three epochs of the matrix network on the real MNIST, wherever a copy of
 it is whose md5 is known: the classic file's, or one that whoever runs the
-tests vouched for in MNIST_MD5 (.ci/run does so for the project's shared
-copy).  The test follows the loader's rule: it never vouches for a file
-itself, so a file nobody vouched for is never opened."""
+tests trusted in MNIST_MD5 (.ci/run does so for the project's shared
+copy).  The test follows the loader's rule: it never trusts a file itself,
+so a file nobody trusted is never opened."""
 
 import os
 import random
-import sys
 
 import numpy as np
 import pytest
 
 import mnist_loader
 import network_matrix
-from conftest import SHARED_MNIST, code_running_file, md5_of
+from conftest import SHARED_MNIST, md5_of
 
 
 def vouched_copy():
@@ -42,15 +41,3 @@ def test_three_epochs_reach_90_percent(capsys):
     assert len(results) == 3 and results[-1][0] >= 9000
     assert net.evaluate((test_x.T, test_y)) == results[-1][0]
 
-
-def test_a_file_nobody_vouched_for_is_not_chosen(tmp_path, monkeypatch):
-    """A pickle that runs code, wherever the test looks."""
-    marker = tmp_path / "ran"
-    evil = code_running_file(tmp_path / "mnist.pkl.gz", marker)
-    monkeypatch.setenv("MNIST_PATH", evil)
-    monkeypatch.setattr(mnist_loader, "DEFAULT_PATH", evil)
-    monkeypatch.setattr(sys.modules[__name__], "SHARED_MNIST", evil)
-    monkeypatch.delenv("MNIST_MD5", raising=False)
-    assert vouched_copy() is None and not marker.exists()
-    monkeypatch.setenv("MNIST_MD5", md5_of(evil))
-    assert vouched_copy() == evil  # vouched for: chosen, and then opened
