@@ -57,16 +57,11 @@ def layer_sizes(text):
     try:
         sizes = [int(n) for n in text.split(",")]
     except ValueError:
+        sizes = []
+    if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10 or min(sizes) < 1:
         raise argparse.ArgumentTypeError(
-            "{!r} is not a comma-separated list of whole numbers".format(
-                text)) from None
-    if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10:
-        raise argparse.ArgumentTypeError(
-            "{!r} must start with 784 (the pixels) and end with 10 (the "
-            "digits)".format(text))
-    if min(sizes) < 1:
-        raise argparse.ArgumentTypeError(
-            "{!r} has a layer with fewer than 1 neuron".format(text))
+            "{!r} is not a comma-separated list of layer sizes from 784 (the "
+            "pixels) to 10 (the digits)".format(text))
     return sizes
 
 

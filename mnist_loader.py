@@ -55,8 +55,13 @@ def known_md5s():
 def load_data(path=None):
     """Return ``(training_data, validation_data, test_data)``, each a pair
     ``(x, y)`` of an (n, 784) float array and an (n,) array of digits: in
-    the classic file, 50,000, 10,000 and 10,000 images."""
-    path = resolve_path(path)
+    the classic file, 50,000, 10,000 and 10,000 images.  ``~`` in a path
+    is the home folder."""
+    named = path is not None
+    path = os.path.expanduser(os.fspath(path) if named else
+                              os.environ.get("MNIST_PATH") or DEFAULT_PATH)
+    if not named and not os.path.exists(path):
+        download(path)
     raw = read_trusted(path, repr(path))
     return pickle.loads(gzip.decompress(raw), encoding="latin1")
 
@@ -116,17 +121,6 @@ def vectorized_result(j):
     e = np.zeros((10, j.size))
     e[j.ravel(), np.arange(j.size)] = 1.0
     return e
-
-
-def resolve_path(path=None):
-    """``path``, or else the environment's or the default file, downloaded
-    first if missing; ``~`` is the home folder."""
-    if path is not None:
-        return os.path.expanduser(os.fspath(path))
-    path = os.path.expanduser(os.environ.get("MNIST_PATH") or DEFAULT_PATH)
-    if not os.path.exists(path):
-        download(path)
-    return path
 
 
 def download(dest):

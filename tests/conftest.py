@@ -78,7 +78,7 @@ def md5_of(path):
         return hashlib.md5(f.read()).hexdigest()
 
 
-def vouch(monkeypatch, *paths):
+def trust(monkeypatch, *paths):
     """Trust the files at ``paths``: their md5s go in MNIST_MD5, which the
     scripts the test starts inherit."""
     monkeypatch.setenv("MNIST_MD5", " ".join(md5_of(p) for p in paths))
@@ -111,7 +111,7 @@ def run_main(monkeypatch, capsys):
 def mnist_file(tmp_path, monkeypatch):
     """The path of a small synthetic mnist.pkl.gz, trusted."""
     path = write_pickle(tmp_path / "mnist.pkl.gz", synthetic_mnist())
-    vouch(monkeypatch, path)
+    trust(monkeypatch, path)
     return path
 
 
@@ -136,8 +136,8 @@ def payload(tmp_path_factory):
 def server(payload):
     """The base URL of a server of ``payload``, whatever the query: /good
     serves it whole, /half closes half way, /stall sends half and then waits
-    until the server stops, /endless sends zeros without end, /page is a
-    captive portal's sign-in page, and /missing is a 404."""
+    until the server stops, /page is a captive portal's sign-in page, and
+    /missing is a 404."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -148,8 +148,7 @@ def server(payload):
                 return
             body = b"<!DOCTYPE html><title>Sign in</title>" if route == "/page" else payload
             self.send_response(200)
-            if route != "/endless":
-                self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if route in ("/half", "/stall"):
                 self.wfile.write(body[:len(body) // 2])
@@ -157,12 +156,6 @@ def server(payload):
                 if route == "/stall":
                     release.wait(60)
                 self.connection.shutdown(socket.SHUT_RDWR)
-            elif route == "/endless":
-                try:
-                    for _ in range(1024):  # bounded: 64 MiB at the most
-                        self.wfile.write(bytes(1 << 16))
-                except ConnectionError:
-                    pass  # the client has had enough
             else:
                 self.wfile.write(body)
 

@@ -1,6 +1,6 @@
-"""mnist_loader.download against a real HTTP server on 127.0.0.1 that the
-tests start: a download takes its place only when whole and of a known md5,
-and whatever fails leaves the data folder as it was."""
+"""The first run's download, from a real HTTP server on 127.0.0.1 that the
+tests start: the file takes its place only when whole and of a known md5,
+and whatever fails ends in one line and leaves the data folder as it was."""
 
 import hashlib
 import os
@@ -10,6 +10,7 @@ import urllib.error
 
 import pytest
 
+import exec_normal
 import mnist_loader
 
 
@@ -22,15 +23,21 @@ def known(payload, monkeypatch):
 
 
 @pytest.fixture
-def folder(tmp_path, payload):
-    """A data folder that already holds a file, which no failure may touch."""
+def folder(tmp_path, payload, monkeypatch):
+    """The data folder, MNIST_PATH's, already holding a file that no failure
+    may touch."""
     (tmp_path / "good.pkl.gz").write_bytes(payload)
+    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "mnist.pkl.gz"))
     return tmp_path
 
 
+def assert_untouched(folder, payload):
+    assert os.listdir(folder) == ["good.pkl.gz"]
+    assert (folder / "good.pkl.gz").read_bytes() == payload
+
+
 def test_a_missing_file_is_downloaded_and_loaded_even_under_fips(
-        server, payload, known, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "data" / "mnist.pkl.gz"))
+        server, payload, known, folder, monkeypatch, capsys):
     monkeypatch.setenv("MNIST_URL", server + "/good")
     real_md5 = hashlib.md5
 
@@ -40,8 +47,8 @@ def test_a_missing_file_is_downloaded_and_loaded_even_under_fips(
         return real_md5(*args, **kwargs)
     monkeypatch.setattr(mnist_loader.hashlib, "md5", fips_md5)
     assert len(mnist_loader.load_data()[0][0]) == 30
-    assert os.listdir(tmp_path / "data") == ["mnist.pkl.gz"]
-    assert (tmp_path / "data" / "mnist.pkl.gz").read_bytes() == payload
+    assert (folder / "mnist.pkl.gz").read_bytes() == payload
+    assert sorted(os.listdir(folder)) == ["good.pkl.gz", "mnist.pkl.gz"]
     assert capsys.readouterr().err == "downloading MNIST from '127.0.0.1'\n"
 
 
@@ -55,65 +62,58 @@ def test_progress_on_a_terminal_rewrites_one_line(server, known, tmp_path, monke
     assert progress.startswith("\r") and progress.endswith("\r  0.2 of 0.2 MB")
 
 
-def test_an_unknown_download_is_not_kept_and_trusted_downloads_again(
-        server, payload, folder, monkeypatch):
-    """The error names the md5 to trust; after that export, the next run
-    downloads and loads."""
+def test_an_unknown_download_is_not_kept_and_trains_after_the_export(
+        server, payload, folder, monkeypatch, run_main):
+    """As from a mirror of the project's rebuild: one line names the md5 to
+    trust; after that export, the next run downloads again and trains."""
     md5 = hashlib.md5(payload).hexdigest()
     monkeypatch.delenv("MNIST_MD5", raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setenv("MNIST_URL", "{}/good?X-Amz-Signature=t0k3n".format(server))
-    monkeypatch.setenv("MNIST_PATH", str(folder / "mnist.pkl.gz"))
-    with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.load_data()
-    assert str(e.value).startswith(
-        "the download from '127.0.0.1' has md5 {}, not the classic file's".format(md5))
-    assert str(e.value).endswith("run export MNIST_MD5={} and try again".format(md5))
-    assert os.listdir(folder) == ["good.pkl.gz"]
+    monkeypatch.setenv("MNIST_URL", server + "/good")
+    status, out, err = run_main(exec_normal.main, "exec_normal.py", ["--epochs", "1"])
+    assert (status, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "exec_normal.py: error: the download from '127.0.0.1' has md5 {0}, not the "
+        "classic file's, and unpickling a file can run code in it, so it is not used. "
+        "If you trust this copy, run export MNIST_MD5={0} and try again".format(md5))
+    assert_untouched(folder, payload)
     monkeypatch.setenv("MNIST_MD5", md5)
-    assert len(mnist_loader.load_data()[0][0]) == 30
+    status, out, err = run_main(exec_normal.main, "exec_normal.py", ["--epochs", "1"])
+    assert status is None and out.startswith("Epoch 0: ")
 
 
-@pytest.mark.parametrize("route, problem", [
-    ("/missing", "HTTP 404"),
-    ("/half", "the connection closed after"),
-    ("/endless", "it sends more than the 1048576 bytes that MNIST takes"),
-    ("closed", "refused"),  # nothing listens there
+@pytest.mark.parametrize("mirror, problem", [
+    ("{server}/missing?sig=t0k3n", "'127.0.0.1' (HTTP 404)"),
+    ("{server}/half?sig=t0k3n", "'127.0.0.1' (the connection closed after"),
+    ("{closed}", "'127.0.0.1' ("),  # no network: nothing listens there
+    ("http://user:s3cr3t@127.0.0.1/x", "'127.0.0.1' (InvalidURL)"),  # urllib takes none
+    ("{server}/page?sig=t0k3n", "the download from '127.0.0.1': not mnist.pkl.gz: "
+     "it begins b'<!DOCTYPE html><', and gzip data does not"),  # a captive portal
+    ("mirror.example/mnist.pkl.gz?sig=t0k3n",
+     "MNIST_URL: every mirror must be an http:// or https:// URL"),
 ])
-def test_a_failed_download_leaves_the_folder_as_it_was(server, payload, known, folder,
-                                                       closed_port_url, monkeypatch,
-                                                       route, problem):
-    """Each mirror is shown by its host: no password or token in its URL."""
-    url = closed_port_url if route == "closed" else server + route
-    monkeypatch.setattr(mnist_loader, "MAX_BYTES", 1 << 20)
-    monkeypatch.setenv("MNIST_URL", "http://user:s3cr3t@127.0.0.1/x {}?sig=t0k3n".format(url))
-    with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.download(str(folder / "mnist.pkl.gz"))
-    message = str(e.value)
-    assert message.startswith("could not download MNIST to {!r}: '127.0.0.1' "
-                              "(InvalidURL); '127.0.0.1' (".format(str(folder / "mnist.pkl.gz")))
-    assert problem in message
-    assert message.endswith("Point --data or MNIST_PATH at a copy you have")
-    assert "s3cr3t" not in message and "t0k3n" not in message
-    assert os.listdir(folder) == ["good.pkl.gz"]
-    assert (folder / "good.pkl.gz").read_bytes() == payload
+def test_a_failed_download_ends_in_one_line_and_leaves_the_folder_as_it_was(
+        server, payload, known, folder, closed_port_url, monkeypatch, run_main,
+        mirror, problem):
+    """Each mirror is shown by its host: no password or token is printed."""
+    monkeypatch.setenv("MNIST_URL", mirror.format(server=server, closed=closed_port_url))
+    status, out, err = run_main(exec_normal.main, "exec_normal.py")
+    assert (status, out) == (2, "")
+    error = err.splitlines()[-1]
+    assert error.startswith("exec_normal.py: error: ") and problem in error
+    assert "s3cr3t" not in err and "t0k3n" not in err
+    assert_untouched(folder, payload)
 
 
-def test_a_captive_portals_page_is_not_offered_for_trusting(server, folder, monkeypatch):
-    monkeypatch.setenv("MNIST_URL", server + "/page")
-    with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.download(str(folder / "mnist.pkl.gz"))
-    assert str(e.value) == ("the download from '127.0.0.1': not mnist.pkl.gz: it begins "
-                            "b'<!DOCTYPE html><', and gzip data does not")
-    assert os.listdir(folder) == ["good.pkl.gz"]
-
-
-@pytest.mark.parametrize("url", ["mirror.example/mnist.pkl.gz", "file:///tmp/mnist.pkl.gz"])
-def test_a_mirror_that_is_no_web_address_is_refused(url, tmp_path, monkeypatch):
-    monkeypatch.setenv("MNIST_URL", url)
-    with pytest.raises(mnist_loader.MNISTError, match="every mirror must be an http://"):
-        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
-    assert os.listdir(tmp_path) == []
+def test_the_size_cap_holds_for_a_file_and_a_download(server, payload, known, folder,
+                                                      monkeypatch):
+    monkeypatch.setattr(mnist_loader, "MAX_BYTES", 1000)
+    with pytest.raises(mnist_loader.MNISTError, match="more than the 1000 bytes"):
+        mnist_loader.load_data(str(folder / "good.pkl.gz"))
+    monkeypatch.setenv("MNIST_URL", server + "/good")
+    with pytest.raises(mnist_loader.MNISTError, match="it sends more than the 1000 bytes"):
+        mnist_loader.load_data()
+    assert_untouched(folder, payload)
 
 
 @pytest.mark.parametrize("platform", ["darwin", "linux"])

@@ -5,6 +5,7 @@ in this process through cli.run where it is only what they print."""
 import os
 import re
 import signal
+import sys
 import time
 
 import pytest
@@ -14,7 +15,7 @@ import compare
 import exec_matrix
 import exec_normal
 import network_matrix
-from conftest import POSIX_SIGNALS, run_script as run, write_pickle
+from conftest import POSIX_SIGNALS, code_running_file, md5_of, run_script as run
 
 LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
 
@@ -113,36 +114,31 @@ def test_bad_flags_exit_2_with_one_line_before_training(flags, mnist_file, run_m
         "argument {}".format(flags[0]) in last or "unrecognized" in last)
 
 
-def bad_file(kind, tmp_path):
-    if kind == "missing":
-        return str(tmp_path / "typo.pkl.gz"), "No such file or directory"
-    if kind == "a folder":
-        return str(tmp_path), "is a folder, not mnist.pkl.gz"
-    if kind == "a web page":
-        (tmp_path / "page.pkl.gz").write_bytes(b"<html>")
-        return str(tmp_path / "page.pkl.gz"), "not mnist.pkl.gz: it begins b'<html>'"
-    return write_pickle(tmp_path / "u.pkl.gz", ("not", "trusted")), "If you trust this copy"
-
-
-@pytest.mark.parametrize("kind", ["missing", "a folder", "a web page", "unknown"])
-def test_bad_data_exits_2_with_one_line(kind, tmp_path, run_main):
-    path, problem = bad_file(kind, tmp_path)
+@pytest.mark.parametrize("name, platform, problem", [
+    ("typo.pkl.gz", "linux", ": No such file or directory"),
+    ("folder", "linux", " is a folder, not mnist.pkl.gz"),
+    ("empty", "linux", ": not mnist.pkl.gz: it is empty"),
+    ("page.html", "linux",  # a captive portal's page, saved by hand
+     ": not mnist.pkl.gz: it begins b'<!DOCTYPE html>\\n', and gzip data does not"),
+    ("runs-code.pkl.gz", "linux", " has md5 {md5}, not the classic file's, and unpickling "
+     "a file can run code in it, so it is not used. If you trust this copy, run "
+     "export MNIST_MD5={md5} and try again"),
+    ("runs-code.pkl.gz", "win32", " has md5 {md5}, not the classic file's, and unpickling "
+     "a file can run code in it, so it is not used. If you trust this copy, run "
+     'set MNIST_MD5={md5} (cmd) or $env:MNIST_MD5 = "{md5}" (PowerShell) and try again'),
+])
+def test_bad_data_exits_2_with_one_line(name, platform, problem, tmp_path, monkeypatch,
+                                        run_main):
+    """Nothing of a file of unknown md5 is run, and the error says how to
+    trust it in the user's shell."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "empty").write_bytes(b"")
+    (tmp_path / "page.html").write_bytes(b"<!DOCTYPE html>\n<html><title>Sign in")
+    code_running_file(tmp_path / "runs-code.pkl.gz", tmp_path / "ran")
+    monkeypatch.setattr(sys, "platform", platform)
+    path = str(tmp_path / name)
     status, out, err = run_main(exec_matrix.main, args=["--data", path])
-    assert status == 2 and out == ""
-    assert err.startswith("exec_matrix.py: error: {!r}".format(path)) and problem in err
-    assert err.count("\n") == 1
-
-
-def test_offline_first_run_explains_what_to_do(tmp_path, closed_port_url, monkeypatch,
-                                               run_main):
-    dest = tmp_path / "data" / "mnist.pkl.gz"
-    monkeypatch.setenv("MNIST_PATH", str(dest))
-    monkeypatch.setenv("MNIST_URL", closed_port_url)
-    status, _, err = run_main(exec_normal.main, "exec_normal.py")
-    assert status == 2
-    progress, error = err.splitlines()
-    assert progress == "downloading MNIST from '127.0.0.1'"
-    assert error.startswith("exec_normal.py: error: could not download MNIST to {!r}: "
-                            "'127.0.0.1' (".format(str(dest)))
-    assert error.endswith("refused). Point --data or MNIST_PATH at a copy you have")
-    assert os.listdir(dest.parent) == []
+    assert (status, out) == (2, "")
+    assert err == "exec_matrix.py: error: {!r}{}\n".format(
+        path, problem.format(md5=md5_of(tmp_path / "runs-code.pkl.gz")))
+    assert not (tmp_path / "ran").exists()

@@ -15,7 +15,7 @@ import network_matrix
 from conftest import SHARED_MNIST, md5_of
 
 
-def vouched_copy():
+def trusted_copy():
     """The first of $MNIST_PATH, data/mnist.pkl.gz and the shared copy that
     is a file of a known md5, or None."""
     for path in (os.environ.get("MNIST_PATH"), mnist_loader.DEFAULT_PATH, SHARED_MNIST):
@@ -25,7 +25,7 @@ def vouched_copy():
     return None
 
 
-COPY = vouched_copy()
+COPY = trusted_copy()
 
 
 @pytest.mark.skipif(COPY is None, reason="no copy of MNIST whose md5 is known "
