@@ -34,11 +34,19 @@ def assert_same_parameters(a, b, tolerance):
         assert np.max(np.abs(p - q)) <= tolerance
 
 
-def run_script(script, *args, env=None):
+def user_env(env=None):
+    """The environment of the tests, plus ``env``, with standard output
+    buffered as in a user's shell, whatever the test run was given."""
+    env = dict(os.environ, **(env or {}))
+    env.pop("PYTHONUNBUFFERED", None)
+    return env
+
+
+def run_script(script, *args):
     """Run ``script`` as a user does, with no standard input."""
     return subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args),
                           capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
+                          stdin=subprocess.DEVNULL, env=user_env())
 
 
 def synthetic_mnist(sizes=(200, 50, 50), seed=0):
@@ -202,7 +210,7 @@ def launch():
         process = subprocess.Popen(
             [sys.executable, "-c", WITH_CTRL_C, os.path.join(ROOT, script)] + list(args),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+            stderr=subprocess.PIPE, env=user_env(env))
         processes.append(process)
         return process
 

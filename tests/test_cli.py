@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, user_env
 
 SCRIPTS = ["exec_normal.py", "exec_matrix.py", "compare.py", "bench.py"]
 
@@ -15,7 +15,7 @@ SCRIPTS = ["exec_normal.py", "exec_matrix.py", "compare.py", "bench.py"]
 def python(program, *args):
     return subprocess.run([sys.executable, "-c", program.format(root=ROOT)] + list(args),
                           capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          timeout=60)
+                          timeout=60, env=user_env())
 
 
 # Runs a script as Python 3.8 would: the check comes before any import that
