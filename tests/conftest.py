@@ -133,11 +133,9 @@ def no_proxy(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def payload(tmp_path_factory):
-    path = write_pickle(tmp_path_factory.mktemp("served") / "mnist.pkl.gz",
-                        synthetic_mnist((30, 10, 10)))
-    with open(path, "rb") as f:
-        return f.read()
+def payload():
+    """The bytes of a small synthetic mnist.pkl.gz."""
+    return gzip.compress(pickle.dumps(synthetic_mnist((30, 10, 10)), protocol=2))
 
 
 @pytest.fixture(scope="session")
