@@ -16,7 +16,8 @@ from conftest import POSIX_SIGNALS
 
 def test_the_numbers_in_the_table(capsys):
     """Epoch times are differences of the times since the call that SGD
-    returns; the summary lines compare medians and minimums of each side."""
+    returns; the summary lines compare medians and minimums of each side.
+    Without test images, the plot draws the epochs completed."""
     normal = [(50, 4.0), (60, 9.0), (70, 12.0)]
     matrix = [(50, 1.0), (61, 1.5), (70, 2.5)]
     compare.print_table(normal, matrix)
@@ -29,9 +30,7 @@ def test_the_numbers_in_the_table(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split() == ["10", "4.00", "1.00", "4.0x", "70", "70"]
     assert lines[2].split() == ["100", "1.00", "0.00", "n/a", "70", "70"]
-
-
-def test_without_test_images_the_times_are_shown_and_no_counts(capsys):
+    # Without test images: the times, and no counts.
     normal, matrix = [(None, 4.0), (None, 9.0)], [(None, 1.0), (None, 1.5)]
     compare.print_table(normal, matrix)
     assert capsys.readouterr().out.splitlines()[2].split() == [
@@ -84,7 +83,6 @@ def test_the_time_axis_is_readable_within_a_decade():
     (["--mini-batch-sizes", "a,b"], "is not a whole number"),
     (["--plot", "out"], "'out' does not end in a format matplotlib writes (."),
     (["--plot", "{tmp}/no/such/out.png"], "cannot write into folder '{tmp}/no/such'"),
-    (["--steps", "5"], "unrecognized arguments: --steps"),  # bench.py's
 ])
 def test_bad_flags_exit_2_before_training(mnist_file, flags, message, tmp_path, run_main):
     if "--plot" in flags:
