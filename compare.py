@@ -141,7 +141,8 @@ def draw(results):
     completed."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    counted = results[0][1][0][0] is not None
+    _, first_run, _ = results[0]
+    counted = first_run[0][0] is not None  # None without test images
     fig = Figure(figsize=(9, 5))
     ax = fig.subplots()
     for i, (m, normal, matrix) in enumerate(results):
