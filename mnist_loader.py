@@ -162,27 +162,29 @@ def download(dest):
 
 
 def fetch(url, host, out):
-    """Write all that ``url`` serves to the file ``out``, at most
+    """Write all that ``url`` serves to the empty file ``out``, at most
     ``MAX_BYTES``.  Progress goes to stderr: the mirror once, and on a
-    terminal the megabytes so far."""
+    terminal the megabytes so far, on one line rewritten."""
     terminal = sys.stderr.isatty()
     print("downloading MNIST from {!r}".format(host), file=sys.stderr, flush=True)
-    with urllib.request.urlopen(url, timeout=60) as response:
-        total = response.length  # None without a Content-Length
-        of_total = "?" if total is None else "{:.1f}".format(total / 1e6)
-        for chunk in iter(lambda: response.read(1 << 16), b""):
-            if out.tell() + len(chunk) > MAX_BYTES:
-                raise MNISTError("it sends more than the {} bytes that MNIST "
-                                 "takes".format(MAX_BYTES))
-            out.write(chunk)
-            if terminal:
-                print("\r  {:.1f} of {} MB".format(out.tell() / 1e6, of_total),
-                      end="", file=sys.stderr, flush=True)
-        if terminal:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            total = response.length  # None without a Content-Length
+            of_total = "?" if total is None else "{:.1f}".format(total / 1e6)
+            for chunk in iter(lambda: response.read(1 << 16), b""):
+                if out.tell() + len(chunk) > MAX_BYTES:
+                    raise MNISTError("it sends more than the {} bytes that "
+                                     "MNIST takes".format(MAX_BYTES))
+                out.write(chunk)
+                if terminal:
+                    print("\r  {:.1f} of {} MB".format(out.tell() / 1e6, of_total),
+                          end="", file=sys.stderr, flush=True)
+            if response.length:  # what http.client still expected
+                raise MNISTError("the connection closed after {} of {} "
+                                 "bytes".format(out.tell(), total))
+    finally:
+        if terminal and out.tell():  # the progress line ends, however this does
             print(file=sys.stderr)
-        if response.length:  # what http.client still expected
-            raise MNISTError("the connection closed after {} of {} bytes".format(
-                out.tell(), total))
 
 
 def why(error):

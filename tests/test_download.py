@@ -52,14 +52,23 @@ def test_a_missing_file_is_downloaded_and_loaded_even_under_fips(
     assert capsys.readouterr().err == "downloading MNIST from '127.0.0.1'\n"
 
 
-def test_progress_on_a_terminal_rewrites_one_line(server, known, tmp_path, monkeypatch,
-                                                  capsys):
+def test_progress_on_a_terminal_rewrites_one_line_that_ends_however_it_ends(
+        server, known, tmp_path, monkeypatch, capsys):
+    """A download cut off half way (here by the size cap) ends its line
+    before the next mirror's, or the error, is written."""
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setenv("MNIST_URL", server + "/good")
     mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
     first, progress, end = capsys.readouterr().err.split("\n")
     assert (first, end) == ("downloading MNIST from '127.0.0.1'", "")
     assert progress.startswith("\r") and progress.endswith("\r  0.2 of 0.2 MB")
+    monkeypatch.setattr(mnist_loader, "MAX_BYTES", 100000)
+    monkeypatch.setenv("MNIST_URL", "{0}/good {0}/good".format(server))
+    with pytest.raises(mnist_loader.MNISTError):
+        mnist_loader.download(str(tmp_path / "other.pkl.gz"))
+    lines = capsys.readouterr().err.split("\n")
+    assert lines[0::2] == ["downloading MNIST from '127.0.0.1'"] * 2 + [""]
+    assert all(line.startswith("\r") and line.endswith(" of 0.2 MB") for line in lines[1::2])
 
 
 def test_an_unknown_download_is_not_kept_and_trains_after_the_export(
