@@ -131,30 +131,29 @@ def download(dest):
     Ctrl-C and the scripts' SIGTERM included.  A mirror is shown by its
     host alone, so that no password or token in its URL is ever printed."""
     urls = os.environ.get("MNIST_URL", "").split() or URLS
-    for url in urls:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise MNISTError("MNIST_URL: every mirror must be an http:// or "
-                             "https:// URL")
+    mirrors = [(url, urllib.parse.urlsplit(url)) for url in urls]
+    if any(parts.scheme not in ("http", "https") or not parts.hostname
+           for _, parts in mirrors):
+        raise MNISTError("MNIST_URL: every mirror must be an http:// or "
+                         "https:// URL")
     part = "{}.{}.part".format(dest, os.getpid())
     os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
     try:
         with open(part, "wb") as out:
             failures = []
-            for url in urls:
-                host = urllib.parse.urlsplit(url).hostname
+            for url, parts in mirrors:
                 out.seek(0)
                 out.truncate()
                 try:
-                    fetch(url, host, out)
+                    fetch(url, parts.hostname, out)
                     break
                 except (OSError, http.client.HTTPException, MNISTError) as e:
-                    failures.append("{!r} ({})".format(host, why(e)))
+                    failures.append("{!r} ({})".format(parts.hostname, why(e)))
             else:
                 raise MNISTError(
                     "could not download MNIST to {!r}: {}. Point --data or "
                     "MNIST_PATH at a copy you have".format(dest, "; ".join(failures)))
-        read_trusted(part, "the download from {!r}".format(host))
+        read_trusted(part, "the download from {!r}".format(parts.hostname))
         os.replace(part, dest)
     finally:
         if os.path.exists(part):
