@@ -8,7 +8,6 @@ import pickle
 import warnings
 
 import numpy as np
-import pytest
 
 import mnist_loader
 from conftest import md5_of, synthetic_mnist, trust, write_pickle
