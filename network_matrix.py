@@ -38,23 +38,27 @@ class Network(object):
     def feedforward(self, a):
         """The output for ``a``, one input column or a matrix of them: the
         bias column is added to every column of w a."""
-        for b, w in zip(self.biases, self.weights):
-            a = sigmoid(np.dot(w, a) + b)
+        with np.errstate(over="ignore"):  # see sigmoid
+            for b, w in zip(self.biases, self.weights):
+                a = sigmoid(np.dot(w, a) + b)
         return a
 
     def SGD(self, training_data, epochs, mini_batch_size, eta,
             test_data=None):
         """As in network.py, printing the same lines and returning the
-        same ``(correct, seconds)`` pairs.  The data is stacked into
-        matrices once (``_as_matrices``).  Each epoch shuffles a list of
-        column numbers with the same ``random.shuffle`` call that network.py
-        makes on its list of examples, and so gets the same permutation; a
-        mini-batch is then its columns, gathered by number."""
+        same ``(correct, seconds)`` pairs.  The data is stacked once, and
+        Y converted once to the network's type (X too, when that needs no
+        second copy of the images).  Each epoch shuffles a list of example
+        numbers with the same ``random.shuffle`` call that network.py makes
+        on its list of examples, and so gets the same permutation; a
+        mini-batch is then those examples, gathered by number."""
         start = time.perf_counter()
         X, Y = self._as_matrices(training_data)
+        # One example per row, where a gather copies whole rows.
+        X, Y = X.T, Y.T.astype(self.dtype, order="C")
         if test_data is not None:
             test_data = self._as_matrices(test_data)
-        n = X.shape[1]
+        n = len(X)
         order = list(range(n))
         results = []
         for j in range(epochs):
@@ -62,7 +66,7 @@ class Network(object):
             shuffled = np.array(order, dtype=np.intp)
             for k in range(0, n, mini_batch_size):
                 batch = shuffled[k:k + mini_batch_size]
-                self.update_mini_batch((X[:, batch], Y[:, batch]), eta)
+                self.step(X[batch].T, Y[batch].T, eta)
             correct = (self.evaluate(test_data) if test_data is not None
                        and test_data[0].shape[1] else None)
             seconds = time.perf_counter() - start
@@ -76,16 +80,21 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """One gradient-descent step on the cost averaged over the
-        mini-batch, whose gradient ``backprop`` sums in one go."""
-        X, Y = self._as_matrices(mini_batch)
-        # Converted here, a mini-batch at a time, rather than all of the
-        # training data at once, which would cost a copy of it.
+        """As in network.py, for a mini-batch in any form it takes."""
+        self.step(*self._as_matrices(mini_batch), eta)
+
+    def step(self, X, Y, eta):
+        """One gradient-descent step on the cost averaged over the examples
+        that are the columns of ``X`` and ``Y``, whose gradient ``backprop``
+        sums in one go.  The parameters change in place (copy them to start
+        another network alike), by network.py's arithmetic: nabla scaled by
+        eta/m, then subtracted."""
         nabla_b, nabla_w = self.backprop(X.astype(self.dtype, copy=False),
                                          Y.astype(self.dtype, copy=False))
         step = eta / X.shape[1]
-        self.weights = [w - step * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
+        for p, nabla in zip(self.weights + self.biases, nabla_w + nabla_b):
+            nabla *= step
+            p -= nabla
 
     def backprop(self, X, Y):
         """The gradient of the cost summed over the examples that are the
@@ -99,22 +108,24 @@ class Network(object):
             BP4  dC/dw^l = Delta^l (A^{l-1})^T
 
         BP4's product adds up the m outer products delta^l (a^{l-1})^T as
-        it multiplies.  sigma'(Z) = sigma(Z) (1 - sigma(Z)) = A (1 - A),
-        so the activations stand in for the zs that network.py keeps."""
+        it multiplies; it is written with @, which gives np.dot's sums
+        sooner for these shapes.  sigma'(Z) = sigma(Z) (1 - sigma(Z)) =
+        A (1 - A), so the activations stand in for network.py's zs."""
         nabla_b = [None] * len(self.biases)
         nabla_w = [None] * len(self.weights)
         activations = [X]
-        for b, w in zip(self.biases, self.weights):
-            activations.append(sigmoid(np.dot(w, activations[-1]) + b))
+        with np.errstate(over="ignore"):  # see sigmoid
+            for b, w in zip(self.biases, self.weights):
+                activations.append(sigmoid(np.dot(w, activations[-1]) + b))
         A = activations[-1]
         delta = self.cost_derivative(A, Y) * (A * (1 - A))
         nabla_b[-1] = delta.sum(axis=1, keepdims=True)
-        nabla_w[-1] = np.dot(delta, activations[-2].T)
+        nabla_w[-1] = delta @ activations[-2].T
         for l in range(2, self.num_layers):
             A = activations[-l]
             delta = np.dot(self.weights[-l + 1].T, delta) * (A * (1 - A))
             nabla_b[-l] = delta.sum(axis=1, keepdims=True)
-            nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
+            nabla_w[-l] = delta @ activations[-l - 1].T
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
@@ -129,14 +140,10 @@ class Network(object):
         return output_activations - Y
 
     def _as_matrices(self, data):
-        """``data``, in any form network.py takes, as a pair ``(X, Y)``
-        with one example per column.  A pair of arrays, X a matrix, is one
-        already.  Anything else is an iterable of the book's ``(x, y)``
-        pairs (a list, tuple, ``zip`` or generator) and is stacked: the x's
-        into X, and the y's into a matrix of columns, or a row of digits.
-        The stack keeps the type it is given, and it is built with one
-        example per row and then transposed, so that every example's column
-        stays contiguous and quick to gather."""
+        """``data`` in any form network.py takes, as ``(X, Y)``, one
+        example per column: a pair of arrays, X a matrix, is one already;
+        an iterable of ``(x, y)`` pairs is stacked, Y as columns or as a
+        row of digits."""
         if (isinstance(data, (tuple, list)) and len(data) == 2
                 and all(isinstance(a, np.ndarray) for a in data)
                 and data[0].ndim == 2):
@@ -150,18 +157,17 @@ class Network(object):
         if not examples:
             return np.empty((self.sizes[0], 0)), np.empty((0, 0))
         xs, ys = zip(*examples)
-        n = len(examples)
-        return np.array(xs).reshape(n, -1).T, np.array(ys).reshape(n, -1).T
+        return (np.array(xs, dtype=self.dtype).reshape(len(xs), -1).T,
+                np.array(ys).reshape(len(ys), -1).T)
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + e^-z), elementwise, computed as in
-    network.py, so that the two networks agree to the last bit wherever
-    their products do.  For very negative z (in float32 below -88) e^-z
-    overflows to infinity, and 1 / (1 + inf) = 0 is then the right value,
-    so numpy is told not to warn about it."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    """1 / (1 + e^-z), elementwise, computed as in network.py, so that the
+    two networks agree to the last bit wherever their products do.  For
+    very negative z (below -88 in float32) e^-z overflows to infinity and
+    1 / (1 + inf) = 0 is right, so this network's passes silence numpy's
+    warning about it; network.py, the book's code, warns."""
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def sigmoid_prime(z):

@@ -80,6 +80,12 @@ def test_matrix_gradient_is_the_sum_of_per_example_gradients():
     assert relative_error(nabla_w, sum_w) < 1e-10
 
 
+
+def test_sigmoid_prime_gives_network_py_values():
+    """The book's API: network_matrix's sigmoid_prime is network.py's."""
+    z = np.linspace(-30.0, 30.0, 601).reshape(-1, 1)
+    assert np.array_equal(network_matrix.sigmoid_prime(z), network.sigmoid_prime(z))
+
 def test_float32_network_stays_float32_and_never_warns():
     np.random.seed(12)
     net = network_matrix.Network(SIZES, dtype=np.float32)
