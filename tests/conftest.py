@@ -1,11 +1,8 @@
-"""Shared helpers: the repository root on sys.path, small synthetic data
-sets in the layout of mnist.pkl.gz, trusted by their md5 as a user trusts a
-copy of their own, an HTTP server on 127.0.0.1 that serves one of them, and
-ways to run the scripts as a user does.
-
-The suite passes however it is started: from any working directory, with
-SIGINT ignored (a background job, nohup), with proxy variables set, without
-standard input, and under ``python -X dev -m pytest -W error``.
+"""Shared helpers: the repository on sys.path, small synthetic data sets in
+mnist.pkl.gz's layout, trusted by md5 as a user trusts a copy, a server of
+one on 127.0.0.1, and ways to run the scripts as a user does.  The suite
+passes however it is started: from any folder, with SIGINT ignored (nohup),
+proxy variables set, no stdin, and ``python -X dev -m pytest -W error``.
 """
 
 import gzip
@@ -94,9 +91,8 @@ def trust(monkeypatch, *paths):
 
 @pytest.fixture
 def run_main(monkeypatch, capsys):
-    """Run a script's ``main`` in this process through ``cli.run``; returns
-    (exit status, or None when it returned, stdout, stderr).  The signal
-    handlers that cli.run sets are put back afterwards."""
+    """Run a script's ``main`` here through ``cli.run``: (exit status, or
+    None, stdout, stderr).  The signal handlers cli.run sets are put back."""
     import cli
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
@@ -141,9 +137,9 @@ def payload():
 @pytest.fixture(scope="session")
 def server(payload):
     """The base URL of a server of ``payload``, whatever the query: /good
-    serves it whole, /half closes half way, /stall sends half and then waits
-    until the server stops, /page is a captive portal's sign-in page, and
-    /missing is a 404."""
+    serves it whole, /half closes half way, /cut too but without saying its
+    length, /stall sends half and then waits until the server stops, /page
+    is a captive portal's sign-in page, and /missing is a 404."""
     release = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -154,9 +150,10 @@ def server(payload):
                 return
             body = b"<!DOCTYPE html><title>Sign in</title>" if route == "/page" else payload
             self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
+            if route != "/cut":
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if route in ("/half", "/stall"):
+            if route in ("/half", "/cut", "/stall"):
                 self.wfile.write(body[:len(body) // 2])
                 self.wfile.flush()
                 if route == "/stall":

@@ -2,6 +2,8 @@
 tests start: the file takes its place only when whole and of a known md5,
 and whatever fails ends in one line and leaves the data folder as it was."""
 
+import errno
+import gzip
 import hashlib
 import os
 import ssl
@@ -11,15 +13,16 @@ import urllib.error
 import pytest
 
 import exec_normal
+import mnist_fetch
 import mnist_loader
 
 
 @pytest.fixture
 def known(payload, monkeypatch):
-    """The served file's md5, trusted in MNIST_MD5."""
-    md5 = hashlib.md5(payload).hexdigest()
-    monkeypatch.setenv("MNIST_MD5", md5)
-    return md5
+    """The served file's md5 trusted, and its first half's, as by a user who
+    trusted a copy cut short."""
+    monkeypatch.setenv("MNIST_MD5", " ".join(
+        hashlib.md5(p).hexdigest() for p in (payload, payload[:len(payload) // 2])))
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_a_missing_file_is_downloaded_and_loaded_even_under_fips(
         if kwargs.get("usedforsecurity", True):
             raise ValueError("[digital envelope routines] unsupported")
         return real_md5(*args, **kwargs)
-    monkeypatch.setattr(mnist_loader.hashlib, "md5", fips_md5)
+    monkeypatch.setattr(mnist_fetch.hashlib, "md5", fips_md5)
     assert len(mnist_loader.load_data()[0][0]) == 30
     assert (folder / "mnist.pkl.gz").read_bytes() == payload
     assert sorted(os.listdir(folder)) == ["good.pkl.gz", "mnist.pkl.gz"]
@@ -58,14 +61,14 @@ def test_progress_on_a_terminal_rewrites_one_line_that_ends_however_it_ends(
     before the next mirror's, or the error, is written."""
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setenv("MNIST_URL", server + "/good")
-    mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
+    mnist_fetch.download(str(tmp_path / "mnist.pkl.gz"))
     first, progress, end = capsys.readouterr().err.split("\n")
     assert (first, end) == ("downloading MNIST from '127.0.0.1'", "")
     assert progress.startswith("\r") and progress.endswith("\r  0.2 of 0.2 MB")
-    monkeypatch.setattr(mnist_loader, "MAX_BYTES", 100000)
+    monkeypatch.setattr(mnist_fetch, "MAX_BYTES", 100000)
     monkeypatch.setenv("MNIST_URL", "{0}/good {0}/good".format(server))
-    with pytest.raises(mnist_loader.MNISTError):
-        mnist_loader.download(str(tmp_path / "other.pkl.gz"))
+    with pytest.raises(mnist_fetch.MNISTError):
+        mnist_fetch.download(str(tmp_path / "other.pkl.gz"))
     lines = capsys.readouterr().err.split("\n")
     assert lines[0::2] == ["downloading MNIST from '127.0.0.1'"] * 2 + [""]
     assert all(line.startswith("\r") and line.endswith(" of 0.2 MB") for line in lines[1::2])
@@ -91,36 +94,63 @@ def test_an_unknown_download_is_not_kept_and_trains_after_the_export(
     assert status is None and out.startswith("Epoch 0: ")
 
 
-@pytest.mark.parametrize("mirror, problem", [
-    ("{server}/missing?sig=t0k3n", "'127.0.0.1' (HTTP 404)"),
-    ("{server}/half?sig=t0k3n", "'127.0.0.1' (the connection closed after"),
-    ("{closed}", "'127.0.0.1' ("),  # no network: nothing listens there
-    ("http://user:s3cr3t@127.0.0.1/x", "'127.0.0.1' (InvalidURL)"),  # urllib takes none
-    ("{server}/page?sig=t0k3n", "the download from '127.0.0.1': not mnist.pkl.gz: "
-     "it begins b'<!DOCTYPE html><', and gzip data does not"),  # a captive portal
-    ("mirror.example/mnist.pkl.gz?sig=t0k3n",
-     "MNIST_URL: every mirror must be an http:// or https:// URL"),
-])
+FOLDER = "{path!r} is a folder; name the file itself, as in {inside!r}"
+SAVE = ("cannot save the download as {path!r}: %s; point MNIST_PATH at a file in a "
+        "folder you can write")
+
+
+@pytest.mark.parametrize("mirror, place, problem", [
+    ("{server}/missing?sig=t0k3n", "mnist.pkl.gz", "'127.0.0.1' (HTTP 404)"),
+    ("{server}/half?sig=t0k3n", "mnist.pkl.gz", "'127.0.0.1' (the connection closed after"),
+    ("{closed}", "mnist.pkl.gz", "'127.0.0.1' ("),  # no network: nothing listens there
+    ("http://user:s3cr3t@127.0.0.1/x", "mnist.pkl.gz", "'127.0.0.1' (InvalidURL)"),
+    ("{server}/page?sig=t0k3n", "mnist.pkl.gz", "the download from '127.0.0.1': not "
+     "mnist.pkl.gz: it begins b'<!DOCTYPE html><', and gzip data does not; each URL in "
+     "MNIST_URL must name the file itself"),  # a captive portal, or the mirror's folder
+    ("{server}/cut?sig=t0k3n", "mnist.pkl.gz", "the download from '127.0.0.1' is cut "
+     "short or damaged: its gzip data does not decompress whole; it was not kept; try again"),
+] + [(url, "mnist.pkl.gz", "MNIST_URL: every mirror must be an http:// or https:// URL "
+      "of the file itself") for url in ("mirror.example/mnist.pkl.gz?sig=t0k3n",
+                                        "http://a..b/mnist.pkl.gz", "http://[::1/m")]
+  + [("{server}/good", place, problem) for place, problem in [
+      ("new" + os.sep, FOLDER), (".", FOLDER),
+      (os.path.join("good.pkl.gz", "mnist.pkl.gz"), SAVE % "Not a directory"),
+      (os.path.join("locked", "mnist.pkl.gz"), SAVE % "Permission denied")]])
 def test_a_failed_download_ends_in_one_line_and_leaves_the_folder_as_it_was(
         server, payload, known, folder, closed_port_url, monkeypatch, run_main,
-        mirror, problem):
-    """Each mirror is shown by its host: no password or token is printed."""
+        mirror, place, problem):
+    """Each mirror is shown by its host: no password or token is printed.
+    An MNIST_PATH that names a folder, or a place that cannot be made or
+    written (locked: as a folder of another user's), starts no download."""
+    path = os.path.join(str(folder), place)
+    monkeypatch.setenv("MNIST_PATH", path)
     monkeypatch.setenv("MNIST_URL", mirror.format(server=server, closed=closed_port_url))
+    if place.startswith("locked"):
+        def refused(name, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", name)
+        monkeypatch.setattr(mnist_fetch.os, "makedirs", refused)
     status, out, err = run_main(exec_normal.main, "exec_normal.py")
     assert (status, out) == (2, "")
-    error = err.splitlines()[-1]
-    assert error.startswith("exec_normal.py: error: ") and problem in error
+    *before, error = err.splitlines()
+    assert error.startswith("exec_normal.py: error: ") and problem.format(
+        path=path, inside=os.path.join(path, "mnist.pkl.gz")) in error
     assert "s3cr3t" not in err and "t0k3n" not in err
+    assert place == "mnist.pkl.gz" or not before  # no "downloading MNIST from"
     assert_untouched(folder, payload)
 
 
 def test_the_size_cap_holds_for_a_file_and_a_download(server, payload, known, folder,
                                                       monkeypatch):
-    monkeypatch.setattr(mnist_loader, "MAX_BYTES", 1000)
-    with pytest.raises(mnist_loader.MNISTError, match="more than the 1000 bytes"):
+    monkeypatch.setattr(mnist_fetch, "MAX_BYTES", 1000)
+    with pytest.raises(mnist_fetch.MNISTError, match="more than the 1000 bytes"):
         mnist_loader.load_data(str(folder / "good.pkl.gz"))
+    gunzipped = folder / "mnist.pkl"  # is called what it is, whatever its size
+    gunzipped.write_bytes(gzip.decompress(payload))
+    with pytest.raises(mnist_fetch.MNISTError, match="not mnist.pkl.gz: it begins b'"):
+        mnist_loader.load_data(str(gunzipped))
+    gunzipped.unlink()
     monkeypatch.setenv("MNIST_URL", server + "/good")
-    with pytest.raises(mnist_loader.MNISTError, match="it sends more than the 1000 bytes"):
+    with pytest.raises(mnist_fetch.MNISTError, match="it sends more than the 1000 bytes"):
         mnist_loader.load_data()
     assert_untouched(folder, payload)
 
@@ -133,11 +163,11 @@ def test_a_certificate_failure_says_how_to_fix_it_on_macos_only(platform, tmp_pa
     def untrusted(url, timeout):
         raise urllib.error.URLError(ssl.SSLCertVerificationError(
             1, "certificate verify failed: self-signed certificate"))
-    monkeypatch.setattr(mnist_loader.urllib.request, "urlopen", untrusted)
+    monkeypatch.setattr(mnist_fetch.urllib.request, "urlopen", untrusted)
     monkeypatch.setattr(sys, "platform", platform)
     monkeypatch.setenv("MNIST_URL", "https://mirror.example/mnist.pkl.gz")
-    with pytest.raises(mnist_loader.MNISTError) as e:
-        mnist_loader.download(str(tmp_path / "mnist.pkl.gz"))
+    with pytest.raises(mnist_fetch.MNISTError) as e:
+        mnist_fetch.download(str(tmp_path / "mnist.pkl.gz"))
     assert "'mirror.example' (certificate verify failed" in str(e.value)
     assert ("Install Certificates.command" in str(e.value)) == (platform == "darwin")
     assert os.listdir(tmp_path) == []

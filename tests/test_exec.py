@@ -15,7 +15,7 @@ import compare
 import exec_matrix
 import exec_normal
 import network_matrix
-from conftest import POSIX_SIGNALS, code_running_file, md5_of, run_script as run
+from conftest import POSIX_SIGNALS, code_running_file, md5_of, run_script as run, trust
 
 LINE = re.compile(r"^Epoch (\d+): (\d+) / 50, elapsed time: \d+\.\d\ds$")
 
@@ -51,8 +51,7 @@ def test_float32_trains_in_float32(mnist_file, run_main, monkeypatch):
         seen.clear()
         status, _, err = run_main(exec_matrix.main, args=[
             "--data", mnist_file, "--epochs", "1", "--dtype", dtype])
-        assert status is None, err
-        assert seen == {dtype}
+        assert status is None and seen == {dtype}, err
 
 
 def test_a_closed_pipe_stops_quietly(mnist_file, launch):
@@ -86,15 +85,11 @@ def test_a_stop_during_the_first_download_leaves_nothing(script, name, status, l
     assert os.listdir(dest.parent) == []
 
 
-@pytest.mark.parametrize("main, prog", [(exec_normal.main, "exec_normal.py"),
-                                        (exec_matrix.main, "exec_matrix.py"),
-                                        (compare.main, "compare.py"),
-                                        (bench.main, "bench.py")])
-def test_help_names_the_environment_too(run_main, main, prog):
-    status, out, _ = run_main(main, prog, ["--help"])
+@pytest.mark.parametrize("script", [exec_normal, exec_matrix, compare, bench])
+def test_help_names_the_environment_too(run_main, script):
+    status, out, _ = run_main(script.main, script.__name__ + ".py", ["--help"])
     assert status == 0 and "--data PATH" in out
-    for variable in ("MNIST_PATH", "MNIST_MD5", "MNIST_URL"):
-        assert variable in out
+    assert all(variable in out for variable in ("MNIST_PATH", "MNIST_MD5", "MNIST_URL"))
 
 
 BAD_FLAGS = [
@@ -114,31 +109,42 @@ def test_bad_flags_exit_2_with_one_line_before_training(flags, mnist_file, run_m
         "argument {}".format(flags[0]) in last or "unrecognized" in last)
 
 
+GUNZIP = "; name mnist.pkl.gz itself, still gzipped"
+CUT = (" is cut short or damaged: its gzip data does not decompress whole; delete it "
+       "and download it again")
+UNTRUSTED = (" has md5 {md5}, not the classic file's, and unpickling a file can run code "
+             "in it, so it is not used. If you trust this copy, run %s and try again")
+
+
 @pytest.mark.parametrize("name, platform, problem", [
     ("typo.pkl.gz", "linux", ": No such file or directory"),
-    ("folder", "linux", " is a folder, not mnist.pkl.gz"),
-    ("empty", "linux", ": not mnist.pkl.gz: it is empty"),
+    ("folder", "linux", " is a folder; name the file itself, as in {folder!r}"),
+    ("empty", "linux", ": not mnist.pkl.gz: it is empty" + GUNZIP),
     ("page.html", "linux",  # a captive portal's page, saved by hand
-     ": not mnist.pkl.gz: it begins b'<!DOCTYPE html>\\n', and gzip data does not"),
-    ("runs-code.pkl.gz", "linux", " has md5 {md5}, not the classic file's, and unpickling "
-     "a file can run code in it, so it is not used. If you trust this copy, run "
-     "export MNIST_MD5={md5} and try again"),
-    ("runs-code.pkl.gz", "win32", " has md5 {md5}, not the classic file's, and unpickling "
-     "a file can run code in it, so it is not used. If you trust this copy, run "
-     'set MNIST_MD5={md5} (cmd) or $env:MNIST_MD5 = "{md5}" (PowerShell) and try again'),
+     ": not mnist.pkl.gz: it begins b'<!DOCTYPE html>\\n', and gzip data does not" + GUNZIP),
+    ("cut.pkl.gz", "linux", CUT),  # a download by hand, cut short, then trusted
+    ("damaged.pkl.gz", "linux", CUT),
+    ("runs-code.pkl.gz", "linux", UNTRUSTED % "export MNIST_MD5={md5}"),
+    ("runs-code.pkl.gz", "win32",
+     UNTRUSTED % 'set MNIST_MD5={md5} (cmd) or $env:MNIST_MD5 = "{md5}" (PowerShell)'),
 ])
 def test_bad_data_exits_2_with_one_line(name, platform, problem, tmp_path, monkeypatch,
-                                        run_main):
+                                        run_main, payload):
     """Nothing of a file of unknown md5 is run, and the error says how to
-    trust it in the user's shell."""
+    trust it in the user's shell.  A trusted file that is not whole is named
+    as such, and stays as it was."""
     (tmp_path / "folder").mkdir()
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "page.html").write_bytes(b"<!DOCTYPE html>\n<html><title>Sign in")
     code_running_file(tmp_path / "runs-code.pkl.gz", tmp_path / "ran")
+    (tmp_path / "cut.pkl.gz").write_bytes(payload[:len(payload) // 2])
+    (tmp_path / "damaged.pkl.gz").write_bytes(payload[:100] + b"junk" + payload[104:])
+    trust(monkeypatch, tmp_path / "cut.pkl.gz", tmp_path / "damaged.pkl.gz")
     monkeypatch.setattr(sys, "platform", platform)
     path = str(tmp_path / name)
     status, out, err = run_main(exec_matrix.main, args=["--data", path])
     assert (status, out) == (2, "")
-    assert err == "exec_matrix.py: error: {!r}{}\n".format(
-        path, problem.format(md5=md5_of(tmp_path / "runs-code.pkl.gz")))
+    assert err == "exec_matrix.py: error: {!r}{}\n".format(path, problem.format(
+        md5=md5_of(tmp_path / "runs-code.pkl.gz"), folder=os.path.join(path, "mnist.pkl.gz")))
     assert not (tmp_path / "ran").exists()
+    assert (tmp_path / "cut.pkl.gz").read_bytes() == payload[:len(payload) // 2]

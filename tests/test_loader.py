@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+import mnist_fetch
 import mnist_loader
 from conftest import md5_of, synthetic_mnist, trust, write_pickle
 
@@ -33,7 +34,7 @@ def test_where_the_file_is_looked_for(tmp_path, monkeypatch):
     small = write_pickle(tmp_path / "small.pkl.gz", synthetic_mnist((30, 10, 10)))
     other = write_pickle(tmp_path / "other.pkl.gz", synthetic_mnist((40, 10, 10)))
     trust(monkeypatch, small, other)
-    monkeypatch.setattr(mnist_loader, "DEFAULT_PATH", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(mnist_fetch, "DEFAULT_PATH", str(tmp_path / "nowhere"))
     monkeypatch.setenv("MNIST_PATH", other)
     assert len(mnist_loader.load_data()[0][0]) == 40
     assert len(mnist_loader.load_data(small)[0][0]) == 30
@@ -45,9 +46,9 @@ def test_where_the_file_is_looked_for(tmp_path, monkeypatch):
 def test_the_classic_md5_or_one_in_mnist_md5_is_opened(mnist_file, monkeypatch):
     md5 = md5_of(mnist_file)
     monkeypatch.delenv("MNIST_MD5")
-    monkeypatch.setattr(mnist_loader, "MD5", md5)
+    monkeypatch.setattr(mnist_fetch, "MD5", md5)
     assert len(mnist_loader.load_data(mnist_file)[0][0]) == 200
-    monkeypatch.setattr(mnist_loader, "MD5", "f" * 32)
+    monkeypatch.setattr(mnist_fetch, "MD5", "f" * 32)
     monkeypatch.setenv("MNIST_MD5", "{} {}".format("0" * 32, md5.upper()))
     assert len(mnist_loader.load_data(mnist_file)[0][0]) == 200
 

@@ -1,8 +1,6 @@
 """Three epochs of the matrix network on the real MNIST, wherever a copy of
-it is whose md5 is known: the classic file's, or one that whoever runs the
-tests trusted in MNIST_MD5 (.ci/run does so for the project's shared
-copy).  The test follows the loader's rule: it never trusts a file itself,
-so a file nobody trusted is never opened."""
+a known md5 is (the classic file's, or one trusted in MNIST_MD5, as .ci/run
+does the shared copy's): like the loader, it never trusts a file itself."""
 
 import os
 import random
@@ -10,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+import mnist_fetch
 import mnist_loader
 import network_matrix
 from conftest import SHARED_MNIST, md5_of
@@ -18,9 +17,9 @@ from conftest import SHARED_MNIST, md5_of
 def trusted_copy():
     """The first of $MNIST_PATH, data/mnist.pkl.gz and the shared copy that
     is a file of a known md5, or None."""
-    for path in (os.environ.get("MNIST_PATH"), mnist_loader.DEFAULT_PATH, SHARED_MNIST):
+    for path in (os.environ.get("MNIST_PATH"), mnist_fetch.DEFAULT_PATH, SHARED_MNIST):
         if path and os.path.isfile(path):
-            if md5_of(path) in mnist_loader.known_md5s():
+            if md5_of(path) in mnist_fetch.known_md5s():
                 return path
     return None
 
