@@ -2,12 +2,12 @@
 ``run``, which ends a script that is stopped, or whose data cannot be had,
 with at most one line on stderr.
 
-Every script imports it first.  It stops an old Python with one line
-before anything else could fail in a traceback, and it limits numpy's BLAS
-library to one thread, for every script alike: at the book's mini-batch of
-10 a second thread gains nothing, and where it does gain on an idle machine
-(larger mini-batches, the test set), waiting for it on a busy one costs
-several times that.
+Every script imports it first.  It stops an old Python, or one without
+numpy, with one line before anything else could fail in a traceback, and it
+limits numpy's BLAS library (its matrix arithmetic) to one thread, for every
+script alike: at the book's mini-batch of 10 a second thread gains nothing,
+and where it does gain on an idle machine (larger mini-batches, the test
+set), waiting for it on a busy one costs several times that.
 """
 
 import os
@@ -17,8 +17,7 @@ if sys.version_info < (3, 9):
     sys.exit("{}: error: needs Python 3.9 or later, not {}".format(
         os.path.basename(sys.argv[0]), sys.version.split()[0]))
 
-# BLAS reads these once, when numpy is first imported; a value the user
-# set is kept.
+# BLAS reads these once, when numpy is first imported; a user's value is kept.
 for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "OMP_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
     os.environ.setdefault(_variable, "1")
@@ -29,14 +28,21 @@ import math
 import random
 import signal
 
-import numpy as np
+try:
+    import numpy as np
+except ModuleNotFoundError:  # most often: a new terminal, without the venv
+    print("{0}: error: numpy is not installed for {1!r}; run .venv/bin/python {0} "
+          "(Windows: .venv\\Scripts\\python {0}) to use the virtual environment, or "
+          "install it: python -m pip install -r requirements.txt".format(
+              os.path.basename(sys.argv[0]), sys.executable), file=sys.stderr)
+    sys.exit(2)
 
 import mnist_loader
 
 
 def number(kind, wanted, fits):
-    """An argparse type that reads a ``kind`` (int or float) and accepts it
-    if ``fits(value)``; ``wanted`` says what fits, for the error."""
+    """An argparse type that reads text with ``kind`` (int, float, ...) and
+    accepts the value if ``fits(value)``; ``wanted`` says what fits."""
     def convert(text):
         try:
             value = kind(text)
@@ -53,16 +59,13 @@ seed_value = number(int, "a whole number from 0 to 2**32 - 1", lambda n: 0 <= n 
 positive_float = number(float, "a finite number above 0", lambda x: 0 < x < math.inf)
 
 
-def layer_sizes(text):
-    try:
-        sizes = [int(n) for n in text.split(",")]
-    except ValueError:
-        sizes = []
-    if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(
-            "{!r} is not a comma-separated list of layer sizes from 784 (the "
-            "pixels) to 10 (the digits)".format(text))
-    return sizes
+def whole_numbers(text):
+    return [int(n) for n in text.split(",")]
+
+
+layer_sizes = number(whole_numbers, "a comma-separated list of layer sizes from 784 "
+                     "(the pixels) to 10 (the digits)", lambda s: len(s) >= 2 and
+                     s[0] == 784 and s[-1] == 10 and min(s) >= 1)
 
 
 FLAGS = {
@@ -118,7 +121,6 @@ def run(main):
     ``finally`` on the way runs: a download under way removes its part
     file.  Anything else ends as Python ends any program."""
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    prog = os.path.basename(sys.argv[0])
     try:
         main()
         sys.stdout.flush()
@@ -127,7 +129,8 @@ def run(main):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
     except mnist_loader.MNISTError as e:
-        print("{}: error: {}".format(prog, e), file=sys.stderr)
+        print("{}: error: {}".format(os.path.basename(sys.argv[0]), e),
+              file=sys.stderr)
         sys.exit(2)
     except OSError as e:
         # A closed pipe; Windows reports it as EINVAL.

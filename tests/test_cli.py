@@ -18,23 +18,31 @@ def python(program, *args):
                           timeout=60, env=user_env())
 
 
-# Runs a script as Python 3.8 would: the check comes before any import that
-# an old Python would fail on.
-AS_PYTHON_3_8 = """
+# Runs a script as Python 3.8 would, or a Python without numpy (a new
+# terminal, without the virtual environment); {setup} is either's.
+AS = """
 import runpy, sys
-sys.version_info = (3, 8, 18, "final", 0)
-sys.version = "3.8.18 (simulated)"
+{setup}
 sys.argv = sys.argv[1:]
 sys.path[0] = {root!r}
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
+AS_PYTHON_3_8 = 'sys.version_info = (3, 8, 18, "final", 0); sys.version = "3.8.18 (sim)"'
+WITHOUT_NUMPY = 'sys.modules["numpy"] = None  # import numpy: ModuleNotFoundError'
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_an_old_python_gets_one_line(script):
-    result = python(AS_PYTHON_3_8, os.path.join(ROOT, script))
-    assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "{}: error: needs Python 3.9 or later, not 3.8.18\n".format(script)
+@pytest.mark.parametrize("program, status, error", [
+    (AS_PYTHON_3_8, 1, "needs Python 3.9 or later, not 3.8.18"),
+    (WITHOUT_NUMPY, 2, "numpy is not installed for {python!r}; run .venv/bin/python "
+     "{script} (Windows: .venv\\Scripts\\python {script}) to use the virtual "
+     "environment, or install it: python -m pip install -r requirements.txt"),
+], ids=["python 3.8", "no numpy"])
+def test_a_python_that_cannot_run_them_gets_one_line(program, status, error, script):
+    result = python(AS.replace("{setup}", program), os.path.join(ROOT, script))
+    assert (result.returncode, result.stdout) == (status, "")
+    assert result.stderr == "{}: error: {}\n".format(
+        script, error.format(python=sys.executable, script=script))
 
 
 # Reports the BLAS thread limit in force when numpy is first imported.
