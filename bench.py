@@ -1,15 +1,14 @@
-"""bench.py: time the step that the exercise changes.
-
-``--steps`` calls of ``update_mini_batch``, by network.py on the book's
-lists and by network_matrix.py on matrices in float64 and float32, taking
-turns in one process so that whatever else the machine does slows each
-alike; then, in rounds of their own, the classification of the test
-images.  compare.py compares whole epochs.
+"""bench.py: time the step that the exercise changes: ``--steps`` calls of
+``update_mini_batch``, by network.py on the book's lists and by
+network_matrix.py on matrices in float64 and float32, taking turns in one
+process so that whatever else the machine does slows each alike; then, the
+same way, the classification of the test images.
 """
 
 import random
 import statistics
 import time
+import types
 
 import cli  # first: it checks Python and limits BLAS threads before numpy loads
 import mnist_loader
@@ -43,13 +42,13 @@ def main():
                       mnist_loader.vectorized_result(train_y[i]))
                      for i in batch] for batch in drawn]
     book_test = [(x.reshape(-1, 1), y) for x, y in zip(test_x, test_y)]
-    contestants = [Contestant("network.py", "float64", new_network(network, args),
+    contestants = [contestant("network.py", "float64", new_network(network, args),
                               book_batches, book_test)]
     for dtype in ("float64", "float32"):
         matrix_batches = [(train_x[batch].T.astype(dtype),
                            mnist_loader.vectorized_result(train_y[batch]).astype(dtype))
                           for batch in drawn]
-        contestants.append(Contestant(
+        contestants.append(contestant(
             "network_matrix.py", dtype, new_network(network_matrix, args, dtype=dtype),
             matrix_batches, (test_x.T, test_y)))
     print("{} steps of mini-batch size {}, eta {}, sizes {}, seed {}; {} rounds, "
@@ -68,26 +67,20 @@ def main():
     print_steps(contestants, len(test_x))
 
 
-class Contestant(object):
-    """One network: the mini-batches and test images in the form it takes,
-    and the times of its turns."""
-
-    def __init__(self, name, dtype, net, batches, test_data):
-        self.name = name
-        self.dtype = dtype
-        self.net = net
-        self.batches = batches
-        self.test_data = test_data
-        self.step_seconds = []      # per step, one entry per round
-        self.evaluate_seconds = []  # per pass over the test images
-
-
 def in_turn(contestants, rounds):
     """Each contestant once a round, every round starting with another, so
     that none always follows the same one."""
     for r in range(rounds):
         first = r % len(contestants)
         yield from contestants[first:] + contestants[:first]
+
+
+def contestant(name, dtype, net, batches, test_data):
+    """One network, the mini-batches and test images in the form it takes,
+    and the seconds of its turns: per step, and per pass over the test set."""
+    return types.SimpleNamespace(name=name, dtype=dtype, net=net, batches=batches,
+                                 test_data=test_data, step_seconds=[],
+                                 evaluate_seconds=[])
 
 
 def new_network(module, args, **kwargs):

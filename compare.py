@@ -1,13 +1,9 @@
 """compare.py: train both networks on one problem and compare them, epoch
-by epoch.
-
-Each network is trained in this process exactly as its own script trains
-it (``exec_normal.train``, ``exec_matrix.train``), with the same seed and
-flags, so the counts are those the two scripts print given that seed.
-Their epoch lines go to stderr as they come; the table, made from what
-``SGD`` returned, goes to stdout.  ``--mini-batch-sizes`` compares at
-several sizes, one line each, and ``--plot`` draws the counts against
-time.  bench.py times the mini-batch steps alone.
+by epoch, each exactly as its own script trains it (``exec_normal.train``,
+``exec_matrix.train``), with one seed and flags: the counts are those the
+two scripts print.  Their epoch lines go to stderr as they come; the table,
+made from what ``SGD`` returned, to stdout.  ``--mini-batch-sizes`` gives a
+line per size, ``--plot`` draws the counts against time.
 """
 
 import argparse
@@ -16,6 +12,7 @@ import os
 import random
 import statistics
 import sys
+import types
 
 import cli  # first: it checks Python and limits BLAS threads before numpy loads
 import exec_matrix
@@ -40,25 +37,36 @@ def main():
         check_plot(p, args.plot)
     if args.seed is None:
         args.seed = random.randrange(2 ** 32)
-    print("mini-batch {}, eta {}, sizes {}, seed {}, {}, {} epoch{}".format(
-        ",".join(map(str, args.mini_batch_sizes)), args.eta,
-        ",".join(map(str, args.sizes)), args.seed, args.dtype, args.epochs,
-        "s" if args.epochs > 1 else ""), flush=True)
     results = []
     for m in args.mini_batch_sizes:
         flags = argparse.Namespace(**dict(vars(args), mini_batch_size=m))
         results.append((m, train(exec_normal, flags), train(exec_matrix, flags)))
+    print("mini-batch {}, eta {}, sizes {}, seed {}, {}, {} epoch{}".format(
+        ",".join(map(str, args.mini_batch_sizes)), args.eta,
+        ",".join(map(str, args.sizes)), args.seed, args.dtype, args.epochs,
+        "s" if args.epochs > 1 else ""))
     if len(results) == 1:
         print_table(*results[0][1:])
     else:
         print_sweep(results)
     if args.plot is not None:
-        draw(results).savefig(args.plot, dpi=100)
+        # Drawn whole beside the old plot, which it then replaces.
+        part = "{}.{}.part".format(args.plot, os.getpid())
+        try:
+            draw(results).savefig(part, dpi=100, format=plot_format(args.plot))
+            os.replace(part, args.plot)
+        finally:
+            if os.path.exists(part):
+                os.remove(part)
         print("plot written to {!r}".format(args.plot))
 
 
-def mini_batch_sizes(text):
-    return [cli.positive_int(m) for m in text.split(",")]
+mini_batch_sizes = cli.number(cli.whole_numbers, "a comma-separated list of "
+                              "whole numbers of at least 1", lambda m: min(m) >= 1)
+
+
+def plot_format(path):
+    return os.path.splitext(path)[1][1:].lower()
 
 
 def check_plot(p, path):
@@ -69,19 +77,28 @@ def check_plot(p, path):
         p.error("--plot needs matplotlib, which is not installed; "
                 "install it with: python -m pip install matplotlib")
     formats = FigureCanvasBase.get_supported_filetypes()
-    if os.path.splitext(path)[1][1:].lower() not in formats:
+    if plot_format(path) not in formats:
         p.error("--plot: {!r} does not end in a format matplotlib writes "
                 "(.{})".format(path, ", .".join(formats)))
     folder = os.path.dirname(os.path.abspath(path))
-    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
-        p.error("--plot: cannot write into folder {!r}".format(folder))
+    if os.path.isdir(path):
+        p.error("--plot: {!r} is a folder; name the file itself".format(path))
+    if not os.path.isdir(folder):
+        p.error("--plot: there is no folder {!r}; make it first".format(folder))
+    if not os.access(folder, os.W_OK) or (os.path.exists(path)
+                                          and not os.access(path, os.W_OK)):
+        p.error("--plot: cannot write {!r}; name a file you can write".format(path))
 
 
 def train(script, args):
-    """``script.train(args)``, its epoch lines sent on to stderr."""
-    print("{}.py, mini-batch {}:".format(script.__name__, args.mini_batch_size),
-          file=sys.stderr, flush=True)
-    with contextlib.redirect_stdout(sys.stderr):
+    """``script.train(args)``, its epoch lines sent on to stderr under a
+    heading that waits for the first: data that cannot be had is one line."""
+    heading = ["{}.py, mini-batch {}:\n".format(script.__name__, args.mini_batch_size)]
+
+    def write(text):
+        sys.stderr.write((heading.pop() if heading else "") + text)
+    with contextlib.redirect_stdout(types.SimpleNamespace(write=write,
+                                                          flush=sys.stderr.flush)):
         return script.train(args)
 
 
@@ -92,8 +109,7 @@ def epoch_seconds(run):
 
 
 def speedup(normal_seconds, matrix_seconds):
-    """How many times faster the matrix network was; n/a when its time is
-    too short to tell."""
+    """How many times faster the matrix network was; n/a if too short to tell."""
     if matrix_seconds <= 0:
         return "n/a"
     return "{:.1f}x".format(normal_seconds / matrix_seconds)
@@ -107,10 +123,8 @@ def print_table(normal, matrix):
     for j, ((cn, _), (cm, _), tn, tm) in enumerate(zip(normal, matrix, normal_s, matrix_s)):
         print("{:>5}  {:>14}  {:>8.2f}  {:>14}  {:>8.2f}  {:>7}".format(
             j, count(cn), tn, count(cm), tm, speedup(tn, tm)))
-    # A per-epoch ratio pairs two epochs run at different times on a shared
-    # machine; the median epoch of each side is the steadier comparison.
-    # Other work only ever slows an epoch down, so the fastest epochs are
-    # the least disturbed ones.
+    # Epochs run at different times on a shared machine: the median of each
+    # side is steadier than a per-epoch ratio, the fastest the least disturbed.
     for name, pick in (("median", statistics.median), ("fastest", min)):
         tn, tm = pick(normal_s), pick(matrix_s)
         print("{} epoch: normal {:.2f} s, matrix {:.2f} s, speedup {}".format(
@@ -152,9 +166,8 @@ def draw(results):
             ax.plot(seconds, correct if counted else range(1, len(run) + 1), style,
                     color="C{}".format(i % 10), label="{}, mini-batch {}".format(name, m))
     ax.set_xscale("log")
-    # Ticks at 1, 2 and 5 of each decade, written as plain numbers: the
-    # default labels minor ticks too when the times span less than a decade,
-    # and they run into each other.
+    # Plain ticks at 1, 2 and 5 of each decade: within a decade the default
+    # also labels minor ticks, and they run into each other.
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: "{:g}".format(t)))
     ax.xaxis.set_minor_formatter(NullFormatter())

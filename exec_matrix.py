@@ -1,10 +1,7 @@
 """exec_matrix.py: train the matrix-based network of network_matrix.py on
-MNIST.
-
-Prints the same lines as exec_normal.py.  The images go to the network as the
-matrices the loader returns, one image per column, rather than as the book's
-50,000 separate column vectors; ``python exec_matrix.py --help`` lists the
-flags.
+MNIST, printing the same lines as exec_normal.py.  The images go to the
+network as the matrices the loader returns, one image per column, not as the
+book's 50,000 column vectors; ``python exec_matrix.py --help`` lists the flags.
 """
 
 import cli

@@ -30,7 +30,7 @@ def test_each_network_is_timed(mnist_file, run_main):
 
 
 def contestant(name, dtype, step_us, evaluate_ms):
-    c = bench.Contestant(name, dtype, None, [], [])
+    c = bench.contestant(name, dtype, None, [], [])
     c.step_seconds = [t / 1e6 for t in step_us]
     c.evaluate_seconds = [t / 1e3 for t in evaluate_ms]
     return c

@@ -40,24 +40,36 @@ def test_the_numbers_in_the_table(capsys):
         "10", "4.50", "0.75", "6.0x", "-", "-"]
     if importlib.util.find_spec("matplotlib"):
         ax = compare.draw([(10, normal, matrix)]).axes[0]
-        assert ax.get_ylabel() == "epochs completed"
-        assert list(ax.lines[0].get_ydata()) == [1, 2]
+        assert (ax.get_ylabel(), list(ax.lines[0].get_ydata())) == ("epochs completed", [1, 2])
 
 
-def test_a_sweep_draws_its_plot_in_the_format_its_name_says(mnist_file, tmp_path,
-                                                              run_main):
+def test_a_sweep_draws_its_plot_whole_in_the_format_its_name_says(
+        mnist_file, tmp_path, monkeypatch, run_main):
+    """An old plot stays until the new one is whole: here Ctrl-C comes
+    while the first try is being written."""
     pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
     target = tmp_path / "speed.SVG"
-    status, out, err = run_main(compare.main, "compare.py", [
-        "--data", mnist_file, "--epochs", "1", "--seed", "1",
-        "--mini-batch-sizes", "5,20", "--plot", str(target)])
+    target.write_bytes(b"old plot")
+    args = ["--data", mnist_file, "--epochs", "1", "--seed", "1",
+            "--mini-batch-sizes", "5,20", "--plot", str(target)]
+    with monkeypatch.context() as patch:
+        def interrupted(self, fname, **kwargs):
+            with open(fname, "wb") as f:
+                f.write(b"<svg torn")
+            raise KeyboardInterrupt
+        patch.setattr(Figure, "savefig", interrupted)
+        assert run_main(compare.main, "compare.py", args)[0] == 130
+    assert target.read_bytes() == b"old plot"
+    assert sorted(os.listdir(tmp_path)) == ["mnist.pkl.gz", "speed.SVG"]
+    status, out, err = run_main(compare.main, "compare.py", args)
     assert status is None, err
     lines = out.splitlines()
     assert lines[0] == "mini-batch 5,20, eta 3.0, sizes 784,30,10, seed 1, float64, 1 epoch"
     assert [line.split()[0] for line in lines[2:4]] == ["5", "20"]
     assert lines[4] == "plot written to {!r}".format(str(target))
     assert b"<svg" in target.read_bytes()[:500]
-    assert os.listdir(tmp_path) == ["mnist.pkl.gz", "speed.SVG"]
+    assert sorted(os.listdir(tmp_path)) == ["mnist.pkl.gz", "speed.SVG"]
 
 
 def test_the_time_axis_is_readable_within_a_decade():
@@ -78,37 +90,41 @@ def test_the_time_axis_is_readable_within_a_decade():
         assert a.x1 < b.x0
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--mini-batch-sizes", "0,10"], "is not a whole number of at least 1"),
-    (["--mini-batch-sizes", "a,b"], "is not a whole number"),
-    (["--plot", "out"], "'out' does not end in a format matplotlib writes (."),
-    (["--plot", "{tmp}/no/such/out.png"], "cannot write into folder '{tmp}/no/such'"),
+CANNOT_WRITE = "cannot write '{tmp}/p.png'; name a file you can write"
+
+
+@pytest.mark.parametrize("flags, message, refused", [
+    (["--mini-batch-sizes", "0,10"], "comma-separated list of whole numbers of at least 1", 0),
+    (["--mini-batch-sizes", "10 100"], "'10 100' is not a comma-separated list", 0),
+    (["--plot", "out"], "'out' does not end in a format matplotlib writes (.", 0),
+    (["--plot", "{tmp}/no/such/o.png"], "there is no folder '{tmp}/no/such'; make it", 0),
+    (["--plot", "{tmp}/plot.png"], "'{tmp}/plot.png' is a folder; name the file itself", 0),
+    (["--plot", "{tmp}/p.png"], CANNOT_WRITE, "{tmp}"),
+    (["--plot", "{tmp}/p.png"], CANNOT_WRITE, "{tmp}/p.png"),
+    (["--plot", "{tmp}/p.png"], "install it with: python -m pip install matplotlib",
+     "matplotlib"),
+    (["--data", "{tmp}/missing.pkl.gz"], "'{tmp}/missing.pkl.gz': No such file or", 0),
 ])
-def test_bad_flags_exit_2_before_training(mnist_file, flags, message, tmp_path, run_main):
-    if "--plot" in flags:
+def test_bad_flags_and_data_exit_2_with_one_line_before_training(
+        mnist_file, flags, message, refused, tmp_path, monkeypatch, run_main):
+    """Refused: a folder or an old plot that cannot be written (as root all
+    can be, so os.access says no), or matplotlib missing."""
+    if "--plot" in flags and refused != "matplotlib":
         pytest.importorskip("matplotlib")
+    (tmp_path / "plot.png").mkdir()
+    (tmp_path / "p.png").write_bytes(b"old plot")
+    if refused == "matplotlib":
+        for name in ["matplotlib"] + [m for m in sys.modules if m.startswith("matplotlib.")]:
+            monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    elif refused:
+        no = refused.format(tmp=tmp_path)
+        monkeypatch.setattr(compare.os, "access", lambda path, mode: path != no)
     flags = [flag.format(tmp=tmp_path) for flag in flags]
     status, out, err = run_main(compare.main, "compare.py", ["--data", mnist_file] + flags)
-    assert status == 2 and out == ""
-    assert message.format(tmp=tmp_path) in err
-
-
-def test_a_plot_that_could_not_be_written_stops_before_training(
-        mnist_file, tmp_path, monkeypatch, run_main):
-    """A read-only folder (as root every folder is writable, so os.access
-    says no), or matplotlib missing."""
-    args = ["--data", mnist_file, "--plot", str(tmp_path / "p.png")]
-    if importlib.util.find_spec("matplotlib"):
-        with monkeypatch.context() as patch:
-            patch.setattr(compare.os, "access", lambda path, mode: False)
-            status, out, err = run_main(compare.main, "compare.py", args)
-        assert (status, out) == (2, "")
-        assert err.endswith("cannot write into folder {!r}\n".format(str(tmp_path)))
-    for name in ["matplotlib"] + [m for m in sys.modules if m.startswith("matplotlib.")]:
-        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
-    status, out, err = run_main(compare.main, "compare.py", args)
     assert (status, out) == (2, "")
-    assert err.endswith("install it with: python -m pip install matplotlib\n")
+    *usage, error = err.splitlines()  # argparse's usage, for a flag
+    assert all(line.startswith(("usage: ", " ")) for line in usage)
+    assert error.startswith("compare.py: error: ") and message.format(tmp=tmp_path) in error
 
 
 @POSIX_SIGNALS
