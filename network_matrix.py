@@ -46,12 +46,10 @@ class Network(object):
     def SGD(self, training_data, epochs, mini_batch_size, eta,
             test_data=None):
         """As in network.py, printing the same lines and returning the
-        same ``(correct, seconds)`` pairs.  The data is stacked once, and
-        Y converted once to the network's type (X too, when that needs no
-        second copy of the images).  Each epoch shuffles a list of example
-        numbers with the same ``random.shuffle`` call that network.py makes
-        on its list of examples, and so gets the same permutation; a
-        mini-batch is then those examples, gathered by number."""
+        same ``(correct, seconds)`` pairs.  The data is stacked once and Y
+        converted once; a matrix X is converted a mini-batch at a time,
+        never copied whole.  Each epoch shuffles example numbers with
+        network.py's ``random.shuffle`` call, and so visits its mini-batches."""
         start = time.perf_counter()
         X, Y = self._as_matrices(training_data)
         # One example per row, where a gather copies whole rows.

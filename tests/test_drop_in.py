@@ -16,13 +16,8 @@ def pairs(n, seed, labels=False):
     (3, 1) one-hot column, or, when ``labels``, a numpy digit, as in the
     validation and test data of load_data_wrapper."""
     rng = np.random.default_rng(seed)
-    data = []
-    for _ in range(n):
-        digit = int(rng.integers(0, SIZES[-1]))
-        y = np.zeros((SIZES[-1], 1))
-        y[digit] = 1.0
-        data.append((rng.random((SIZES[0], 1)), np.int64(digit) if labels else y))
-    return data
+    return [(rng.random((SIZES[0], 1)), digit if labels else np.eye(SIZES[-1])[:, [digit]])
+            for digit in rng.integers(0, SIZES[-1], n)]
 
 
 def as_matrices(data):
