@@ -90,8 +90,8 @@ FLAGS = {
                        "(default: %(default)s)"),
 }
 ENVIRONMENT = ("environment: MNIST_PATH names the data file when --data is not "
-               "given; MNIST_MD5 lists the md5s of copies you trust, separated "
-               "by spaces; MNIST_URL lists mirrors to download it from.")
+               "given; MNIST_MD5 lists md5s of copies you trust; MNIST_URL, URLs "
+               "of the file itself to download (both separated by spaces).")
 
 
 def parser(description, *flags, **defaults):

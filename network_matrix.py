@@ -106,9 +106,8 @@ class Network(object):
             BP4  dC/dw^l = Delta^l (A^{l-1})^T
 
         BP4's product adds up the m outer products delta^l (a^{l-1})^T as
-        it multiplies; it is written with @, which gives np.dot's sums
-        sooner for these shapes.  sigma'(Z) = sigma(Z) (1 - sigma(Z)) =
-        A (1 - A), so the activations stand in for network.py's zs."""
+        it multiplies.  sigma'(Z) = sigma(Z) (1 - sigma(Z)) = A (1 - A),
+        so the activations stand in for the zs that network.py keeps."""
         nabla_b = [None] * len(self.biases)
         nabla_w = [None] * len(self.weights)
         activations = [X]
@@ -118,12 +117,12 @@ class Network(object):
         A = activations[-1]
         delta = self.cost_derivative(A, Y) * (A * (1 - A))
         nabla_b[-1] = delta.sum(axis=1, keepdims=True)
-        nabla_w[-1] = delta @ activations[-2].T
+        nabla_w[-1] = np.dot(delta, activations[-2].T)
         for l in range(2, self.num_layers):
             A = activations[-l]
             delta = np.dot(self.weights[-l + 1].T, delta) * (A * (1 - A))
             nabla_b[-l] = delta.sum(axis=1, keepdims=True)
-            nabla_w[-l] = delta @ activations[-l - 1].T
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
