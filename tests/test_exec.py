@@ -33,9 +33,10 @@ def test_both_scripts_and_compare_print_the_same_counts_from_one_seed(mnist_file
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[2:5]]
     assert [[int(row[1]), int(row[3])] for row in rows] == [list(c) for c in zip(*counts)]
-    # Both networks' epoch lines went to stderr too.
-    live = [LINE.match(line) for line in result.stderr.splitlines()]
+    live = [LINE.match(line) for line in result.stderr.splitlines()]  # each under its heading
     assert [int(m.group(2)) for m in live if m] == counts[0] + counts[1]
+    assert [line for line in result.stderr.splitlines() if not LINE.match(line)] == [
+        "exec_normal.py, mini-batch 10:", "exec_matrix.py, mini-batch 10:"]
 
 
 def test_float32_trains_in_float32(mnist_file, run_main, monkeypatch):
