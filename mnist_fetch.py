@@ -125,7 +125,7 @@ def download(dest):
             out.seek(0)
             pickled = unpack(out.read(), "the download from {!r}".format(host),
                              "each URL in MNIST_URL must name the file itself"
-                             if os.environ.get("MNIST_URL") else
+                             if urls is not URLS else
                              "sign in to the network if it asks you to, and try again",
                              "it was not kept; try again")
         os.replace(part, dest)
