@@ -1,8 +1,9 @@
-"""bench.py: time the step that the exercise changes: ``--steps`` calls of
-``update_mini_batch``, by network.py on the book's lists and by
-network_matrix.py on matrices in float64 and float32, taking turns in one
-process so that whatever else the machine does slows each alike; then, the
-same way, the classification of the test images.
+"""Time the step that the exercise changes, and the classification of the test images.
+
+The step is ``--steps`` calls of update_mini_batch: network.py's on the
+book's lists, network_matrix.py's on matrices in float64 and float32.  The
+networks take turns in one process, so that whatever else the machine does
+slows each alike.
 """
 
 import random
@@ -68,16 +69,14 @@ def main():
 
 
 def in_turn(contestants, rounds):
-    """Each contestant once a round, every round starting with another, so
-    that none always follows the same one."""
+    """Yield each contestant once a round, each round starting with the next one."""
     for r in range(rounds):
         first = r % len(contestants)
         yield from contestants[first:] + contestants[:first]
 
 
 def contestant(name, dtype, net, batches, test_data):
-    """One network, the mini-batches and test images in the form it takes,
-    and the seconds of its turns: per step, and per pass over the test set."""
+    """Return a network, its data in the form it takes, and the seconds of its turns."""
     return types.SimpleNamespace(name=name, dtype=dtype, net=net, batches=batches,
                                  test_data=test_data, step_seconds=[],
                                  evaluate_seconds=[])
@@ -90,9 +89,7 @@ def new_network(module, args, **kwargs):
 
 
 def print_steps(contestants, n_test):
-    """Microseconds per step, fastest and median of the rounds, and
-    milliseconds to classify the test images, each median with its speedup
-    over network.py's."""
+    """Print each network's step (fastest, median) and evaluation times, and speedups."""
     baseline = contestants[0]
     print("{:<18} {:<8} {:>12} {:>12} {:>8} {:>12} {:>8}".format(
         "network", "dtype", "fastest us", "median us", "speedup",

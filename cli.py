@@ -1,13 +1,11 @@
-"""cli.py: what the scripts share: their flags, each written once here, and
-``run``, which ends a script that is stopped, or whose data cannot be had,
-with at most one line on stderr.
+"""What the scripts share: their flags, their seed, and how they end.
 
 Every script imports it first.  It stops an old Python, or one without
-numpy, with one line before anything else could fail in a traceback, and it
-limits numpy's BLAS library (its matrix arithmetic) to one thread, for every
-script alike: at the book's mini-batch of 10 a second thread gains nothing,
-and where it does gain on an idle machine (larger mini-batches, the test
-set), waiting for it on a busy one costs several times that.
+numpy, with one line before anything could fail in a traceback.  It limits
+numpy's BLAS library (its matrix arithmetic) to one thread for every script
+alike: at the book's mini-batch of 10 a second thread gains nothing, and
+where it gains on an idle machine, waiting for it on a busy one costs
+several times that.
 """
 
 import os
@@ -41,8 +39,7 @@ import mnist_loader
 
 
 def number(kind, wanted, fits):
-    """An argparse type that reads text with ``kind`` (int, float, ...) and
-    accepts the value if ``fits(value)``; ``wanted`` says what fits."""
+    """Return an argparse type: text read by ``kind`` that ``fits``, as ``wanted`` says."""
     def convert(text):
         try:
             value = kind(text)
@@ -81,7 +78,8 @@ FLAGS = {
                        "inputs to the 10 outputs (default: 784,30,10)"),
     "seed": dict(type=seed_value,
                  help="seed for Python's and numpy's generators, so that runs "
-                      "repeat and both networks start alike (default: random)"),
+                      "repeat and both networks start alike (default: one drawn "
+                      "and named on stderr)"),
     "data": dict(metavar="PATH",
                  help="an existing mnist.pkl.gz (default: $MNIST_PATH, else "
                       "data/mnist.pkl.gz; either is downloaded when missing)"),
@@ -91,12 +89,11 @@ FLAGS = {
 }
 ENVIRONMENT = ("environment: MNIST_PATH names the data file when --data is not "
                "given; MNIST_MD5 lists md5s of copies you trust; MNIST_URL, URLs "
-               "of the file itself to download (both separated by spaces).")
+               "of the file itself to download (separated by spaces).")
 
 
 def parser(description, *flags, **defaults):
-    """An argument parser with the shared ``flags`` named, and
-    ``defaults`` for those that differ in this script."""
+    """Return a parser of the shared ``flags``, with this script's own ``defaults``."""
     p = argparse.ArgumentParser(description=description, epilog=ENVIRONMENT)
     for flag in flags:
         p.add_argument("--" + flag, **FLAGS[flag])
@@ -105,21 +102,30 @@ def parser(description, *flags, **defaults):
 
 
 def seed(value):
-    """Seed both generators the networks draw from: numpy's for the initial
-    parameters, Python's for the shuffles.  None leaves them random."""
-    if value is not None:
-        random.seed(value)
-        np.random.seed(value)
+    """Seed the generators both networks draw from: numpy's and Python's.
+
+    numpy's draws the starting weights and biases, Python's the shuffles.
+    Without ``value`` a seed is drawn and named on stderr, so that any run,
+    one that stalls say, can be repeated.
+    """
+    if value is None:
+        value = random.randrange(2 ** 32)
+        print("{0}: seed {1}; add --seed {1} to repeat this run".format(
+            os.path.basename(sys.argv[0]), value), file=sys.stderr, flush=True)
+    random.seed(value)
+    np.random.seed(value)
 
 
 def run(main):
-    """Call ``main`` as a command does.  Ctrl-C ends it with "interrupted"
-    and status 130; SIGTERM (``kill``, ``timeout``) ends it silently with
-    143; data that cannot be had, with one line and status 2; a reader of
-    the output gone away (``| head``), silently with 0.  Ctrl-C and SIGTERM
-    arrive as exceptions, KeyboardInterrupt and SystemExit, so that every
-    ``finally`` on the way runs: a download under way removes its part
-    file.  Anything else ends as Python ends any program."""
+    """Call ``main`` as a command does, ending it with at most one line.
+
+    Ctrl-C ends it with "interrupted" and status 130; SIGTERM (kill,
+    timeout) silently with 143; data that cannot be had with one line and 2;
+    a reader gone away (``| head``) silently with 0.  Ctrl-C and SIGTERM
+    arrive as exceptions, so that every ``finally`` on the way runs: a
+    download under way removes its part file.  Anything else ends as Python
+    ends any program.
+    """
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()

@@ -1,13 +1,14 @@
-"""compare.py: train both networks on one problem and compare them, epoch
-by epoch, each exactly as its own script trains it (``exec_normal.train``,
-``exec_matrix.train``), with one seed and flags: the counts are those the
+"""Train both networks as their scripts do, with one seed and flags, and compare them.
+
+Each is trained by its script's own ``train``, so the counts are those the
 two scripts print.  Their epoch lines go to stderr as they come; the table,
-made from what ``SGD`` returned, to stdout.  ``--mini-batch-sizes`` gives a
-line per size, ``--plot`` draws the counts against time.
+made from what SGD returned, to stdout: epoch by epoch, or with
+``--mini-batch-sizes`` a line per size.  ``--plot`` draws counts against time.
 """
 
 import argparse
 import contextlib
+import io
 import os
 import random
 import statistics
@@ -55,6 +56,9 @@ def main():
         try:
             draw(results).savefig(part, dpi=100, format=plot_format(args.plot))
             os.replace(part, args.plot)
+        except OSError as e:  # a full disk, say, or a folder that refuses the write
+            p.exit(2, "{}: error: --plot: cannot write {!r}: {}\n".format(
+                p.prog, args.plot, e.strerror))
         finally:
             if os.path.exists(part):
                 os.remove(part)
@@ -88,11 +92,18 @@ def check_plot(p, path):
     if not os.access(folder, os.W_OK) or (os.path.exists(path)
                                           and not os.access(path, os.W_OK)):
         p.error("--plot: cannot write {!r}; name a file you can write".format(path))
+    try:  # a draft, in memory: some formats need a program (.pgf: LaTeX)
+        draw([(1, [(1, 1.0)], [(1, 1.0)])]).savefig(io.BytesIO(), format=plot_format(path))
+    except (OSError, RuntimeError) as e:
+        p.error("--plot: matplotlib cannot write {!r} on this machine ({}); name a "
+                ".png, .pdf or .svg file".format(path, e))
 
 
 def train(script, args):
-    """``script.train(args)``, its epoch lines sent on to stderr under a
-    heading that waits for the first: data that cannot be had is one line."""
+    """Return ``script.train(args)``, its epoch lines sent to stderr under a heading.
+
+    The heading waits for the first line: data that cannot be had stays one line.
+    """
     heading = ["{}.py, mini-batch {}:\n".format(script.__name__, args.mini_batch_size)]
 
     def write(text):
@@ -103,13 +114,13 @@ def train(script, args):
 
 
 def epoch_seconds(run):
-    """Seconds per epoch, from the seconds since the call that SGD returns."""
+    """Return the seconds of each epoch, from the seconds since the call that SGD returns."""
     seconds = [s for _, s in run]
     return [t - s for s, t in zip([0.0] + seconds, seconds)]
 
 
 def speedup(normal_seconds, matrix_seconds):
-    """How many times faster the matrix network was; n/a if too short to tell."""
+    """Return how many times faster the matrix network was, or n/a if too fast to tell."""
     if matrix_seconds <= 0:
         return "n/a"
     return "{:.1f}x".format(normal_seconds / matrix_seconds)
@@ -132,13 +143,12 @@ def print_table(normal, matrix):
 
 
 def count(correct):
-    """A count for the table: "-" when there were no test images."""
+    """Return a count for the table, or "-" when there were no test images."""
     return "-" if correct is None else correct
 
 
 def print_sweep(results):
-    """One line per mini-batch size: the median epochs, their speedup, and
-    the count each network ends at."""
+    """Print a line per mini-batch size: median epochs, speedup, and final counts."""
     print("{:>10}  {:>14}  {:>14}  {:>7}  {:>14}  {:>14}".format(
         "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup",
         "normal correct", "matrix correct"))
@@ -150,9 +160,7 @@ def print_sweep(results):
 
 
 def draw(results):
-    """The test images classified correctly against wall-clock time, one
-    line per network and mini-batch size; without test images, the epochs
-    completed."""
+    """Return a figure of the test images classified correctly (or epochs) against time."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     _, first_run, _ = results[0]

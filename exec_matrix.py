@@ -1,8 +1,4 @@
-"""exec_matrix.py: train the matrix-based network of network_matrix.py on
-MNIST, printing the same lines as exec_normal.py.  The images go to the
-network as the matrices the loader returns, one image per column, not as the
-book's 50,000 column vectors; ``python exec_matrix.py --help`` lists the flags.
-"""
+"""Train network_matrix.py, the matrix-based network, on MNIST; --help lists the flags."""
 
 import cli
 import mnist_loader
@@ -12,12 +8,14 @@ FLAGS = ("epochs", "mini-batch-size", "eta", "sizes", "seed", "data", "dtype")
 
 
 def train(args):
-    """Train network_matrix.py on matrices, as the flags in ``args`` say,
-    and return what SGD returns; compare.py trains it this way too."""
-    # The network first, as in exec_normal.py.
-    cli.seed(args.seed)
-    net = network_matrix.Network(args.sizes, dtype=args.dtype)
+    """Train network_matrix.py as ``args`` say, for this script and for compare.py.
+
+    The loader's matrices hold one image per row, and the network takes one
+    per column: ``.T`` turns them without a copy.
+    """
     (train_x, train_y), _, (test_x, test_y) = mnist_loader.load_data(args.data)
+    cli.seed(args.seed)  # after loading, as in exec_normal.py
+    net = network_matrix.Network(args.sizes, dtype=args.dtype)
     return net.SGD((train_x.T, mnist_loader.vectorized_result(train_y)),
                    args.epochs, args.mini_batch_size, args.eta,
                    test_data=(test_x.T, test_y))

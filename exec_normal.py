@@ -1,8 +1,4 @@
-"""exec_normal.py: train the per-example network of network.py on MNIST.
-
-Prints the test accuracy and the seconds since training began after every
-epoch; ``python exec_normal.py --help`` lists the flags.
-"""
+"""Train network.py, the book's per-example network, on MNIST; --help lists the flags."""
 
 import cli
 import mnist_loader
@@ -12,14 +8,10 @@ FLAGS = ("epochs", "mini-batch-size", "eta", "sizes", "seed", "data")
 
 
 def train(args):
-    """Train network.py as the book does, on its lists of column vectors,
-    as the flags in ``args`` say, and return what SGD returns; compare.py
-    trains it this way too."""
-    # The network first: one too large for memory fails before the data
-    # has been loaded for nothing.  Loading draws no random numbers.
-    cli.seed(args.seed)
-    net = network.Network(args.sizes)
+    """Train network.py on the book's lists as ``args`` say, for this script and compare.py."""
     training_data, _, test_data = mnist_loader.load_data_wrapper(args.data)
+    cli.seed(args.seed)  # after loading: data that cannot be had stays one line
+    net = network.Network(args.sizes)
     return net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
                    test_data=test_data)
 

@@ -1,12 +1,12 @@
-"""mnist_fetch.py: where mnist.pkl.gz comes from, and whether to trust it.
+"""Where mnist.pkl.gz comes from, and whether to trust it.
 
 The file is ``path`` if given, else ``$MNIST_PATH``, else data/mnist.pkl.gz
 here; either of the last two is downloaded when missing, from the mirrors in
-``$MNIST_URL`` (separated by spaces, each the URL of the file itself) or
-else from the book's repository.  Unpickling can run any code, so a file's
-pickle is handed over only if its md5 is known: the classic file's, or one
-in ``$MNIST_MD5`` (separated by spaces), by which a user trusts a copy of
-their own.  What a user can mend raises MNISTError, of one line.
+``$MNIST_URL`` (each the URL of the file itself) or else from the book's
+repository.  Unpickling can run any code, so a file's pickle is handed over
+only if its md5 is known: the classic file's, or one that a user lists in
+``$MNIST_MD5`` to trust a copy of their own.  Every problem a user can fix
+raises MNISTError, whose message is one line.
 """
 
 import gzip
@@ -37,12 +37,12 @@ class MNISTError(Exception):
 
 
 def known_md5s():
-    return {MD5} | set(os.environ.get("MNIST_MD5", "").lower().split())
+    """Return the md5s of the copies trusted: the classic file's and MNIST_MD5's."""
+    return {MD5} | set(os.environ.get("MNIST_MD5", "").lower().replace(",", " ").split())
 
 
 def trusted_pickle(path=None):
-    """The pickle inside mnist.pkl.gz, found, downloaded and checked as
-    this module's docstring says.  ``~`` in a path is the home folder."""
+    """Return the pickle in mnist.pkl.gz, found, downloaded and checked as above."""
     named = path is not None
     path = os.path.expanduser(os.fspath(path) if named else
                               os.environ.get("MNIST_PATH") or DEFAULT_PATH)
@@ -61,9 +61,12 @@ def trusted_pickle(path=None):
 
 
 def unpack(raw, name, if_not_gzip, if_cut):
-    """The pickle in ``raw``, the bytes of ``name``, if its md5 is known.
-    No gzip data (a web page saved by mistake) is not offered for trusting;
-    bytes of unknown md5 are never decompressed.  The hints say what to do."""
+    """Return the pickle in ``raw``, the bytes of ``name``, if its md5 is known.
+
+    Bytes that are not gzip data (a web page saved by mistake) are not
+    offered for trusting, and bytes of unknown md5 are never decompressed.
+    The two hints say what to do about the first and about a cut copy.
+    """
     if raw[:2] != b"\x1f\x8b":  # how every gzip file begins
         raise MNISTError("{}: not mnist.pkl.gz: {}; {}".format(
             name, "it is empty" if not raw else
@@ -73,12 +76,14 @@ def unpack(raw, name, if_not_gzip, if_cut):
             name, MAX_BYTES))
     md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest()
     if md5 not in known_md5s():
-        raise MNISTError(
-            "{} has md5 {}, not the classic file's, and unpickling a file can "
-            "run code in it, so it is not used. If you trust this copy, run "
-            "{} and try again".format(name, md5, (
-                'set MNIST_MD5={0} (cmd) or $env:MNIST_MD5 = "{0}" (PowerShell)'
-                if sys.platform == "win32" else "export MNIST_MD5={0}").format(md5)))
+        listed = os.environ.get("MNIST_MD5", "")
+        known = ("neither the classic file's nor one in MNIST_MD5 ({!r})".format(listed)
+                 if listed.strip() else "not the classic file's")
+        command = ('set MNIST_MD5={0} (cmd) or $env:MNIST_MD5 = "{0}" (PowerShell)'
+                   if sys.platform == "win32" else "export MNIST_MD5={0}").format(md5)
+        raise MNISTError("{} has md5 {}, {}, and unpickling a file can run code in it, "
+                         "so it is not used. If you trust this copy, run {} and try "
+                         "again".format(name, md5, known, command))
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error):
@@ -87,27 +92,31 @@ def unpack(raw, name, if_not_gzip, if_cut):
 
 
 def download(dest):
-    """Download mnist.pkl.gz to ``dest`` from the first mirror that serves
-    all of a file, and return its pickle.  The bytes go to a part file of
-    this process's own beside ``dest``, made before any fetching, which
-    takes the name ``dest`` once ``unpack`` accepts it and is removed if the
-    download ends otherwise, Ctrl-C and the scripts' SIGTERM included.  A
-    mirror is shown by its host, so no password or token in a URL is shown."""
+    """Download mnist.pkl.gz to ``dest`` and return its pickle.
+
+    The first mirror that serves a whole file wins.  Its bytes go to a part
+    file of this process's own beside ``dest``, made before any fetching,
+    which takes the name ``dest`` only once unpack accepts it.  A download
+    that ends any other way, Ctrl-C and the scripts' SIGTERM included,
+    leaves no part file and none of the folders it made.  A mirror is shown
+    by its host, so that no password or token in a URL is ever printed.
+    """
     urls = os.environ.get("MNIST_URL", "").split() or URLS
     hosts = [host_of(url) for url in urls]
     if None in hosts:
         raise MNISTError("MNIST_URL: every mirror must be an http:// or https:// "
                          "URL of the file itself")
     part = "{}.{}.part".format(dest, os.getpid())
+    made = missing_folders(dest)
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
-        out = open(part, "w+b")
-    except OSError as e:
-        # makedirs says "File exists" of a file that stands where a folder must.
-        reason = "Not a directory" if isinstance(e, FileExistsError) else e.strerror
-        raise MNISTError("cannot save the download as {!r}: {}; point MNIST_PATH at "
-                         "a file in a folder you can write".format(dest, reason)) from None
-    try:
+        try:
+            for folder in reversed(made):
+                os.mkdir(folder)
+            out = open(part, "w+b")
+        except OSError as e:
+            raise MNISTError("cannot save the download as {!r}: {}; point MNIST_PATH "
+                             "at a file in a folder you can write".format(
+                                 dest, e.strerror)) from None
         with out:
             failures = []
             for url, host in zip(urls, hosts):
@@ -120,8 +129,9 @@ def download(dest):
                     failures.append("{!r} ({})".format(host, why(e)))
             else:
                 raise MNISTError(
-                    "could not download MNIST to {!r}: {}. Point --data or "
-                    "MNIST_PATH at a copy you have".format(dest, "; ".join(failures)))
+                    "could not download MNIST to {!r}: {}. Point --data or MNIST_PATH "
+                    "at a copy you have, or MNIST_URL at a mirror you can reach".format(
+                        dest, "; ".join(failures)))
             out.seek(0)
             pickled = unpack(out.read(), "the download from {!r}".format(host),
                              "each URL in MNIST_URL must name the file itself"
@@ -133,10 +143,25 @@ def download(dest):
     finally:
         if os.path.exists(part):
             os.remove(part)
+        if not os.path.exists(dest):
+            for folder in made:
+                if os.path.isdir(folder):
+                    os.rmdir(folder)
+
+
+def missing_folders(path):
+    """Return the folders above ``path`` that do not exist yet, deepest first."""
+    missing = []
+    folder = os.path.dirname(os.path.abspath(path))
+    # A drive that does not exist (Windows) is its own parent.
+    while not os.path.exists(folder) and folder not in missing:
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing
 
 
 def host_of(url):
-    """The host of ``url`` if it is a well-formed http(s) URL, else None."""
+    """Return the host of ``url`` if it is a well-formed http(s) URL, else None."""
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # ValueError for a port that is no number
@@ -147,8 +172,7 @@ def host_of(url):
 
 
 def fetch(url, host, out):
-    """Write all that ``url`` serves, at most ``MAX_BYTES``, to ``out``;
-    to stderr, the mirror, and on a terminal the megabytes so far."""
+    """Write all that ``url`` serves to ``out``, and on a terminal count the megabytes."""
     terminal = sys.stderr.isatty()
     print("downloading MNIST from {!r}".format(host), file=sys.stderr, flush=True)
     try:
@@ -172,8 +196,10 @@ def fetch(url, host, out):
 
 
 def why(error):
-    """Why a mirror failed, in no words a server or URL said: an HTTP status
-    code, the system's words for a failed connection, or the kind of error."""
+    """Return why a mirror failed: a status code, the system's words, or the error's kind.
+
+    No word that a server or a URL chose is shown.
+    """
     if isinstance(error, urllib.error.HTTPError):
         return "HTTP {}".format(error.code)
     if isinstance(error, MNISTError):

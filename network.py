@@ -1,11 +1,9 @@
-"""network.py: the per-example baseline.
+"""The book's network, backpropagating one example at a time: the baseline.
 
-A feedforward network of sigmoid neurons trained by mini-batch stochastic
-gradient descent on the quadratic cost, as in chapter 1 of Michael Nielsen's
-"Neural Networks and Deep Learning".  Backpropagation (chapter 2) runs once per
-training example and the per-example gradients are added up in Python.  This
-file is the honest reference that network_matrix.py is measured against, so it
-stays as plain as the book's version: no speed tricks here.
+Sigmoid neurons, the quadratic cost and mini-batch stochastic gradient
+descent, as in chapters 1 and 2 of Michael Nielsen's "Neural Networks and
+Deep Learning".  network_matrix.py is measured against it, so it stays as
+plain as the book's: no speed tricks here.
 """
 
 import random
@@ -17,12 +15,12 @@ import numpy as np
 class Network(object):
 
     def __init__(self, sizes):
-        """``sizes`` lists the number of neurons in each layer, input first:
-        [784, 30, 10] is 784 inputs, 30 hidden neurons and 10 outputs.  Every
-        bias and weight starts as a draw from N(0, 1), biases first and then
-        weights, layer by layer, from numpy's global generator; seeding that
-        generator therefore fixes the starting point.  The input layer has no
-        biases: its outputs are the data itself."""
+        """Draw the starting biases and weights for layers of ``sizes`` neurons.
+
+        [784, 30, 10] is 784 inputs, 30 hidden neurons and 10 outputs.  Each
+        is a draw from N(0, 1) by numpy's global generator, so that seeding
+        it fixes the start.  The inputs have no biases: they are the data.
+        """
         self.num_layers = len(sizes)
         self.sizes = sizes
         self.biases = [np.random.randn(n_out, 1) for n_out in sizes[1:]]
@@ -30,25 +28,21 @@ class Network(object):
                         for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
     def feedforward(self, a):
-        """The output of the network for a column vector ``a`` of inputs:
-        a' = sigmoid(w a + b), one layer after the other."""
+        """Return the output for an input column ``a``: a' = sigmoid(w a + b) per layer."""
         for b, w in zip(self.biases, self.weights):
             a = sigmoid(np.dot(w, a) + b)
         return a
 
     def SGD(self, training_data, epochs, mini_batch_size, eta,
             test_data=None):
-        """Train by mini-batch stochastic gradient descent.
+        """Train by mini-batch stochastic gradient descent; return what it printed.
 
-        ``training_data`` is a list of ``(x, y)`` pairs, x the input column
-        and y the desired output column.  Each epoch shuffles it with Python's
-        ``random`` and cuts it into mini-batches of ``mini_batch_size``; each
-        mini-batch moves the parameters one step of size ``eta``.  With
-        ``test_data`` (pairs ``(x, label)``) the accuracy is printed after
-        every epoch, together with the seconds since this call began, so
-        that the two implementations can be compared line by line.  The
-        same numbers are returned, one ``(correct, seconds)`` pair per epoch,
-        correct being None without ``test_data``."""
+        ``training_data`` holds ``(x, y)`` pairs: an input column and the
+        desired output column.  Each epoch shuffles it with Python's
+        ``random`` and takes a step of size ``eta`` per mini-batch.  With
+        ``test_data``, pairs ``(x, digit)``, each epoch prints its accuracy
+        and the seconds since this call began, and returns them as a pair.
+        """
         start = time.perf_counter()
         training_data = list(training_data)
         if test_data is not None:
@@ -73,9 +67,7 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """One gradient-descent step on the cost averaged over ``mini_batch``.
-        The gradient is the sum of the per-example gradients from
-        ``backprop``, gathered one example at a time."""
+        """Take one gradient-descent step, adding up backprop's gradient per example."""
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         for x, y in mini_batch:
@@ -87,10 +79,11 @@ class Network(object):
         self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
 
     def backprop(self, x, y):
-        """The gradient of the cost C_x of one example, as ``(nabla_b,
-        nabla_w)``: lists of arrays shaped like ``self.biases`` and
-        ``self.weights``.  The forward pass keeps every weighted input z and
-        activation a, because the backward pass needs them:
+        """Return the gradient of one example's cost C_x as ``(nabla_b, nabla_w)``.
+
+        Both are lists of arrays shaped like the biases and weights.  The
+        forward pass keeps every weighted input z and activation a, because
+        the backward pass needs them:
 
             BP1  delta^L = (a^L - y) * sigma'(z^L)
             BP2  delta^l = ((w^{l+1})^T delta^{l+1}) * sigma'(z^l)
@@ -120,9 +113,7 @@ class Network(object):
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
-        """How many of the ``(x, label)`` pairs in ``test_data`` the network
-        gets right; its answer is the output neuron with the highest
-        activation."""
+        """Return how many ``(x, digit)`` pairs the most active output neuron gets right."""
         return sum(int(np.argmax(self.feedforward(x)) == label)
                    for x, label in test_data)
 

@@ -2,11 +2,9 @@
 
 The exercise at the end of chapter 2's "The backpropagation algorithm": the m
 examples of a mini-batch are the columns of matrices X and Y, and backprop
-carries all of them through BP1-BP4 at once.  Each vector of the equations
-widens into a matrix with m columns, and the sum of the m per-example
-gradients comes out of BP4's matrix product.  Everything else is network.py's:
-from one seed both networks start alike, see the same mini-batches in the same
-order, and differ only in rounding and speed.
+carries all of them through BP1-BP4 at once.  Everything else is network.py's:
+from one seed both networks start alike, see the same mini-batches in the
+same order, and differ only in rounding and speed.
 """
 
 import random
@@ -18,36 +16,23 @@ import numpy as np
 class Network(object):
 
     def __init__(self, sizes, dtype=np.float64):
-        """Draw network.py's starting weights and biases, in ``dtype``.
-
-        The draws are network.py's, in its order; float32 rounds them, and
-        halves the bytes that every matrix product moves.
-        """
+        """Draw network.py's starting weights and biases, in ``dtype`` (float64 or float32)."""
         self.num_layers = len(sizes)
         self.sizes = sizes
         self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError("dtype must be float32 or float64, not {}".format(dtype))
         self.biases = [np.random.randn(n_out, 1).astype(dtype) for n_out in sizes[1:]]
         self.weights = [np.random.randn(n_out, n_in).astype(dtype)
                         for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
     def feedforward(self, a):
-        """Return the output for ``a``: one input column, or a matrix of them.
-
-        For a matrix, numpy adds the bias column b to every column of w a.
-        """
+        """Return the output for ``a``, one input column or a matrix of them."""
         for b, w in zip(self.biases, self.weights):
             a = sigmoid(np.dot(w, a) + b)
         return a
 
     def SGD(self, training_data, epochs, mini_batch_size, eta,
             test_data=None):
-        """Train as network.py does, and print and return what it does.
-
-        The data is stacked into matrices once; each mini-batch is then a
-        choice of their columns, handed to update_mini_batch as matrices.
-        """
+        """Train as network.py does, stacking the data into matrices once."""
         start = time.perf_counter()
         X, Y = self._as_matrices(training_data)
         # Each example is its column number from here on, so that network.py's
@@ -79,11 +64,7 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """Take one gradient-descent step on the mini-batch, all of it at once.
-
-        ``mini_batch`` is in any form network.py takes, or a pair of
-        matrices (X, Y) with one example per column.
-        """
+        """Take one step on a mini-batch in any form network.py takes, or a matrix pair."""
         X, Y = (M.astype(self.dtype, copy=False) for M in self._as_matrices(mini_batch))
         nabla_b, nabla_w = self.backprop(X, Y)
         step = eta / X.shape[1]
@@ -97,9 +78,8 @@ class Network(object):
     def backprop(self, x, y):
         """Return the gradient of the cost, summed over a whole mini-batch.
 
-        x and y are the matrices X and Y: column j holds example j's input and
-        desired output, and column j of every activation and delta below is
-        example j's.  BP1-BP4 with m columns (``*`` is elementwise):
+        x and y are the matrices X and Y: column j of each, and of every
+        activation and delta below, is example j's.  BP1-BP4 with m columns:
 
             BP1  Delta^L = (A^L - Y) * sigma'(Z^L)
             BP2  Delta^l = ((w^{l+1})^T Delta^{l+1}) * sigma'(Z^l)
@@ -139,23 +119,17 @@ class Network(object):
         return output_activations - y
 
     def _as_matrices(self, data):
-        """Return ``data`` as a pair of matrices (X, Y), one example per column.
+        """Return ``data`` as matrices (X, Y), one example per column, if it is not already.
 
-        A pair of arrays whose X is a matrix is one already; the ``(x, y)``
-        pairs of network.py are stacked, and Y is then a matrix or a row of
-        digits.
+        network.py's ``(x, y)`` pairs are stacked; Y is then a matrix or a row of digits.
         """
-        if not (isinstance(data, (tuple, list)) and len(data) == 2
+        if (isinstance(data, (tuple, list)) and len(data) == 2
                 and isinstance(data[0], np.ndarray) and data[0].ndim == 2):
-            pairs = list(data)
-            if not pairs:
-                return np.empty((self.sizes[0], 0)), np.empty((self.sizes[-1], 0))
-            data = [np.array(c).reshape(len(pairs), -1).T for c in zip(*pairs)]
-        X, Y = data
-        if X.shape[1] != Y.shape[-1]:
-            raise ValueError("X has {} columns, one per example, but Y has {}".format(
-                X.shape[1], Y.shape[-1]))
-        return X, Y
+            return data
+        pairs = list(data)
+        if not pairs:
+            return np.empty((self.sizes[0], 0)), np.empty((self.sizes[-1], 0))
+        return [np.array(c).reshape(len(pairs), -1).T for c in zip(*pairs)]
 
 
 def sigmoid(z):
@@ -169,5 +143,5 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """Return sigma'(z), as network.py does, for the book's code that calls it."""
+    """Return sigma'(z), for the book's code that calls it."""
     return sigmoid(z) * (1 - sigmoid(z))
