@@ -65,8 +65,9 @@ class Network(object):
 
     def update_mini_batch(self, mini_batch, eta):
         """Take one step on a mini-batch in any form network.py takes, or a matrix pair."""
-        X, Y = (M.astype(self.dtype, copy=False) for M in self._as_matrices(mini_batch))
-        nabla_b, nabla_w = self.backprop(X, Y)
+        X, Y = self._as_matrices(mini_batch)
+        nabla_b, nabla_w = self.backprop(X.astype(self.dtype, copy=False),
+                                         Y.astype(self.dtype, copy=False))
         step = eta / X.shape[1]
         # network.py's arithmetic, in place only for speed: making new arrays
         # every step, as network.py does, took 7-14% longer.
