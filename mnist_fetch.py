@@ -110,13 +110,13 @@ def download(dest):
     made = missing_folders(dest)
     try:
         try:
-            for folder in reversed(made):
-                os.mkdir(folder)
+            os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
             out = open(part, "w+b")
         except OSError as e:
-            raise MNISTError("cannot save the download as {!r}: {}; point MNIST_PATH "
-                             "at a file in a folder you can write".format(
-                                 dest, e.strerror)) from None
+            # makedirs says "File exists" of a file that stands where a folder must.
+            reason = "Not a directory" if isinstance(e, FileExistsError) else e.strerror
+            raise MNISTError("cannot save the download as {!r}: {}; point MNIST_PATH at a "
+                             "file in a folder you can write".format(dest, reason)) from None
         with out:
             failures = []
             for url, host in zip(urls, hosts):

@@ -186,7 +186,7 @@ def test_a_place_that_cannot_hold_the_file_starts_no_download(
     if place.startswith("locked"):
         def refused(name, *args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied", name)
-        monkeypatch.setattr(mnist_fetch.os, "mkdir", refused)
+        monkeypatch.setattr(mnist_fetch.os, "makedirs", refused)
     status, out, err = run_main(exec_normal.main, "exec_normal.py")
     assert (status, out) == (2, "")
     assert err == "exec_normal.py: error: {}\n".format(problem.format(
