@@ -15,6 +15,7 @@ import bench
 import compare
 import exec_matrix
 import exec_normal
+import mnist_loader
 import network_matrix
 from conftest import POSIX_SIGNALS, ROOT, md5_of, user_env
 
@@ -49,7 +50,7 @@ def test_a_drawn_seed_is_named_and_repeats_the_run_in_both_scripts_and_compare(
 
 
 def test_float32_trains_in_float32(mnist_file, run_main, monkeypatch):
-    """Every array of every step has the type --dtype names."""
+    """Every array of every step has the type --dtype names, the book's data too."""
     seen = set()
     backprop = network_matrix.Network.backprop
 
@@ -62,6 +63,10 @@ def test_float32_trains_in_float32(mnist_file, run_main, monkeypatch):
         status, _, err = run_main(exec_matrix.main, args=[
             "--data", mnist_file, "--epochs", "1", "--seed", "1", "--dtype", dtype])
         assert status is None and seen == {dtype}, err
+        seen.clear()
+        batch = mnist_loader.load_data_wrapper(mnist_file)[0][:10]  # float64 y
+        network_matrix.Network([784, 30, 10], dtype).update_mini_batch(batch, 3.0)
+        assert seen == {dtype}
 
 
 def test_a_closed_pipe_stops_quietly(mnist_file, launch):
