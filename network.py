@@ -41,7 +41,8 @@ class Network(object):
         desired output column.  Each epoch shuffles it with Python's
         ``random`` and takes a step of size ``eta`` per mini-batch.  With
         ``test_data``, pairs ``(x, digit)``, each epoch prints its accuracy
-        and the seconds since this call began, and returns them as a pair.
+        and the seconds since this call began.  The list returned holds a
+        ``(correct, seconds)`` pair per epoch, correct None without test data.
         """
         start = time.perf_counter()
         training_data = list(training_data)

@@ -136,8 +136,8 @@ def sigmoid(z):
     """Return 1 / (1 + e^-z), elementwise, computed as network.py does.
 
     Below z = -709 (-88 in float32) e^-z overflows to inf, and 1 / (1 + inf)
-    = 0 is still right, so this network's backprop and evaluate
-    silence numpy's warning about it.
+    = 0 is still right, so this network's backprop and evaluate silence
+    numpy's warning about it.
     """
     return 1.0 / (1.0 + np.exp(-z))
 
