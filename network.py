@@ -1,9 +1,8 @@
-"""The book's network, backpropagating one example at a time: the baseline.
+"""The book's network, backpropagating one example at a time.
 
 Sigmoid neurons, the quadratic cost and mini-batch stochastic gradient
 descent, as in chapters 1 and 2 of Michael Nielsen's "Neural Networks and
-Deep Learning".  network_matrix.py is measured against it, so it stays as
-plain as the book's: no speed tricks here.
+Deep Learning".  The baseline of network_matrix.py: no speed tricks here.
 """
 
 import random
@@ -28,7 +27,7 @@ class Network(object):
                         for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
     def feedforward(self, a):
-        """Return the output for an input column ``a``: a' = sigmoid(w a + b) per layer."""
+        """Return the output for ``a``, an input column or several side by side."""
         for b, w in zip(self.biases, self.weights):
             a = sigmoid(np.dot(w, a) + b)
         return a
@@ -68,7 +67,7 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """Take one gradient-descent step, adding up backprop's gradient per example."""
+        """Take one gradient-descent step of size ``eta`` on the examples of ``mini_batch``."""
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         for x, y in mini_batch:
@@ -80,11 +79,11 @@ class Network(object):
         self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
 
     def backprop(self, x, y):
-        """Return the gradient of one example's cost C_x as ``(nabla_b, nabla_w)``.
+        """Return ``(nabla_b, nabla_w)``, the gradient of the cost of one example.
 
-        Both are lists of arrays shaped like the biases and weights.  The
-        forward pass keeps every weighted input z and activation a, because
-        the backward pass needs them:
+        Both are lists of arrays shaped like the biases and weights.
+        The forward pass keeps every weighted input z and activation a,
+        because the backward pass needs them:
 
             BP1  delta^L = (a^L - y) * sigma'(z^L)
             BP2  delta^l = ((w^{l+1})^T delta^{l+1}) * sigma'(z^l)
@@ -114,20 +113,24 @@ class Network(object):
         return (nabla_b, nabla_w)
 
     def evaluate(self, test_data):
-        """Return how many ``(x, digit)`` pairs the most active output neuron gets right."""
+        """Return how many test examples the most active output neuron gets right."""
         return sum(int(np.argmax(self.feedforward(x)) == label)
                    for x, label in test_data)
 
     def cost_derivative(self, output_activations, y):
-        """dC_x/da for the quadratic cost C_x = |y - a|^2 / 2."""
+        """Return dC/da for the quadratic cost |y - a|^2 / 2, one column per example."""
         return output_activations - y
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + e^-z), elementwise."""
+    """Return the logistic function 1 / (1 + e^-z), elementwise.
+
+    Below z = -709 (-88 in float32) e^-z overflows to inf and numpy warns,
+    though 1 / (1 + inf) = 0 is still right.
+    """
     return 1.0 / (1.0 + np.exp(-z))
 
 
 def sigmoid_prime(z):
-    """sigma'(z) = sigma(z) (1 - sigma(z))."""
+    """Return sigma'(z) = sigma(z) (1 - sigma(z)), the sigmoid's slope."""
     return sigmoid(z) * (1 - sigmoid(z))
