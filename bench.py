@@ -1,9 +1,8 @@
 """Time the step that the exercise changes, and the classification of the test images.
 
-The step is ``--steps`` calls of update_mini_batch: network.py's on the
-book's lists, network_matrix.py's on matrices in float64 and float32.  The
-networks take turns in one process, so that whatever else the machine does
-slows each alike.
+The step is update_mini_batch: network.py's on the book's lists,
+network_matrix.py's on matrices in float64 and float32.  The networks take
+turns in one process, so that whatever else the machine does slows each alike.
 """
 
 import random
@@ -12,6 +11,7 @@ import time
 import types
 
 import cli  # first: it checks Python and limits BLAS threads before numpy loads
+import mnist_fetch
 import mnist_loader
 import network
 import network_matrix
@@ -30,14 +30,12 @@ def main():
     p.add_argument("--rounds", type=cli.positive_int, default=5, metavar="R",
                    help="the turns each network takes (default: 5)")
     args = p.parse_args()
-    if args.seed is None:
-        args.seed = random.randrange(2 ** 32)
     (train_x, train_y), _, (test_x, test_y) = mnist_loader.load_data(args.data)
     m = args.mini_batch_size
     if m > len(train_x):
         p.error("--mini-batch-size {} is more than the {} training images".format(
             m, len(train_x)))
-    random.seed(args.seed)
+    cli.seed(args)
     drawn = [random.sample(range(len(train_x)), m) for _ in range(args.steps)]
     book_batches = [[(train_x[i].reshape(-1, 1),
                       mnist_loader.vectorized_result(train_y[i]))
@@ -52,10 +50,10 @@ def main():
         contestants.append(contestant(
             "network_matrix.py", dtype, new_network(network_matrix, args, dtype=dtype),
             matrix_batches, (test_x.T, test_y)))
-    print("{} steps of mini-batch size {}, eta {}, sizes {}, seed {}; {} rounds, "
+    print("{} steps of mini-batch size {}, eta {}, sizes {}, seed {}; {} round{}, "
           "the networks taking turns".format(
               args.steps, m, args.eta, ",".join(map(str, args.sizes)), args.seed,
-              args.rounds), flush=True)
+              args.rounds, "s" if args.rounds > 1 else ""), flush=True)
     for c in in_turn(contestants, args.rounds):
         start = time.perf_counter()
         for batch in c.batches:
@@ -106,4 +104,4 @@ def print_steps(contestants, n_test):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, mnist_fetch.MNISTError)

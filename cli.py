@@ -1,19 +1,28 @@
 """What the scripts share: their flags, their seed, and how they end.
 
-Every script imports it first.  It stops an old Python, or one without
-numpy, with one line before anything could fail in a traceback.  It limits
-numpy's BLAS library (its matrix arithmetic) to one thread for every script
-alike: at the book's mini-batch of 10 a second thread gains nothing, and
-where it gains on an idle machine, waiting for it on a busy one costs
-several times that.
+Every script imports it first: an old Python, or one without numpy, then
+ends in one line, not a traceback; and numpy's BLAS (its matrix arithmetic)
+keeps to one thread, which at mini-batch 10 gains nothing from a second one
+and waits for a busy core's.
 """
 
 import os
 import sys
 
+
+def say(text):
+    """Print ``text`` on stderr after the script's name, as argparse does."""
+    print("{}: {}".format(os.path.basename(sys.argv[0]), text), file=sys.stderr, flush=True)
+
+
+def fail(text):
+    """End the script with one line, as argparse ends it for a mistyped flag."""
+    say("error: " + text)
+    sys.exit(2)
+
+
 if sys.version_info < (3, 9):
-    sys.exit("{}: error: needs Python 3.9 or later, not {}".format(
-        os.path.basename(sys.argv[0]), sys.version.split()[0]))
+    fail("needs Python 3.9 or later, not {}".format(sys.version.split()[0]))
 
 # BLAS reads these once, when numpy is first imported; a user's value is kept.
 for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -29,20 +38,17 @@ import signal
 try:
     import numpy as np
 except ModuleNotFoundError:  # most often: a new terminal, without the venv
-    print("{0}: error: numpy is not installed for {1!r}; run .venv/bin/python {0} "
-          "(Windows: .venv\\Scripts\\python {0}) to use the virtual environment, or "
-          "install it: python -m pip install -r requirements.txt".format(
-              os.path.basename(sys.argv[0]), sys.executable), file=sys.stderr)
-    sys.exit(2)
-
-import mnist_loader
+    fail("numpy is not installed for {0!r}; run .venv/bin/python {1} (Windows: "
+         ".venv\\Scripts\\python {1}) to use the virtual environment, or install it: "
+         "python -m pip install -r requirements.txt".format(
+             sys.executable, os.path.basename(sys.argv[0])))
 
 
-def number(kind, wanted, fits):
-    """Return an argparse type: text read by ``kind`` that ``fits``, as ``wanted`` says."""
+def flag_type(read, wanted, fits):
+    """Return an argparse type: text ``read`` into a value that ``fits``, as ``wanted`` says."""
     def convert(text):
         try:
-            value = kind(text)
+            value = read(text)
             if fits(value):
                 return value
         except ValueError:
@@ -51,21 +57,18 @@ def number(kind, wanted, fits):
     return convert
 
 
-positive_int = number(int, "a whole number of at least 1", lambda n: n >= 1)
-seed_value = number(int, "a whole number from 0 to 2**32 - 1", lambda n: 0 <= n < 2 ** 32)
-positive_float = number(float, "a finite number above 0", lambda x: 0 < x < math.inf)
-
-
 def whole_numbers(text):
     return [int(n) for n in text.split(",")]
 
 
-layer_sizes = number(whole_numbers, "a comma-separated list of layer sizes from 784 "
-                     "(the pixels) to 10 (the digits)", lambda s: len(s) >= 2 and
-                     s[0] == 784 and s[-1] == 10 and min(s) >= 1)
+positive_int = flag_type(int, "a whole number of at least 1", lambda n: n >= 1)
+seed_value = flag_type(int, "a whole number from 0 to 2**32 - 1", lambda n: 0 <= n < 2 ** 32)
+positive_float = flag_type(float, "a finite number above 0", lambda x: 0 < x < math.inf)
+layer_sizes = flag_type(whole_numbers, "a comma-separated list of layer sizes from 784 "
+                        "(the pixels) to 10 (the digits)", lambda s: len(s) >= 2 and
+                        s[0] == 784 and s[-1] == 10 and min(s) >= 1)
 
-
-FLAGS = {
+FLAG_SETTINGS = {
     "epochs": dict(type=positive_int, default=30,
                    help="passes over the training images (default: %(default)s)"),
     "mini-batch-size": dict(type=positive_int, default=10,
@@ -87,44 +90,41 @@ FLAGS = {
                   help="floating-point type of network_matrix.py's arithmetic "
                        "(default: %(default)s)"),
 }
-ENVIRONMENT = ("environment: MNIST_PATH names the data file when --data is not "
-               "given; MNIST_MD5 lists md5s of copies you trust; MNIST_URL, URLs "
-               "of the file itself to download (separated by spaces).")
+ENVIRONMENT_HELP = ("environment: MNIST_PATH names the data file when --data is not "
+                    "given; MNIST_MD5 lists md5s of copies you trust; MNIST_URL, URLs "
+                    "of the file itself to download (separated by spaces).")
 
 
 def parser(description, *flags, **defaults):
     """Return a parser of the shared ``flags``, with this script's own ``defaults``."""
-    p = argparse.ArgumentParser(description=description, epilog=ENVIRONMENT)
+    p = argparse.ArgumentParser(description=description, epilog=ENVIRONMENT_HELP)
     for flag in flags:
-        p.add_argument("--" + flag, **FLAGS[flag])
+        p.add_argument("--" + flag, **FLAG_SETTINGS[flag])
     p.set_defaults(**defaults)
     return p
 
 
-def seed(value):
+def seed(args):
     """Seed the generators both networks draw from: numpy's and Python's.
 
     numpy's draws the starting weights and biases, Python's the shuffles.
-    Without ``value`` a seed is drawn and named on stderr, so that any run,
-    one that stalls say, can be repeated.
+    Without --seed one is drawn into ``args`` and named on stderr, so that
+    any run, one that stalls say, can be repeated.
     """
-    if value is None:
-        value = random.randrange(2 ** 32)
-        print("{0}: seed {1}; add --seed {1} to repeat this run".format(
-            os.path.basename(sys.argv[0]), value), file=sys.stderr, flush=True)
-    random.seed(value)
-    np.random.seed(value)
+    if args.seed is None:
+        args.seed = random.randrange(2 ** 32)
+        say("seed {0}; add --seed {0} to repeat this run".format(args.seed))
+    random.seed(args.seed)
+    np.random.seed(args.seed)
 
 
-def run(main):
-    """Call ``main`` as a command does, ending it with at most one line.
+def run(main, failure):
+    """Call ``main`` as a command, ending it as a shell user expects.
 
-    Ctrl-C ends it with "interrupted" and status 130; SIGTERM (kill,
-    timeout) silently with 143; data that cannot be had with one line and 2;
-    a reader gone away (``| head``) silently with 0.  Ctrl-C and SIGTERM
-    arrive as exceptions, so that every ``finally`` on the way runs: a
-    download under way removes its part file.  Anything else ends as Python
-    ends any program.
+    A ``failure``, whose message says what to mend, ends it in that one line.
+    Ctrl-C and SIGTERM arrive as exceptions, so that every ``finally`` runs
+    (a download removes its part file); they and a reader gone (``| head``)
+    end without a traceback.  Anything else ends as Python ends any program.
     """
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
@@ -134,10 +134,8 @@ def run(main):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except mnist_loader.MNISTError as e:
-        print("{}: error: {}".format(os.path.basename(sys.argv[0]), e),
-              file=sys.stderr)
-        sys.exit(2)
+    except failure as e:
+        fail(str(e))
     except OSError as e:
         # A closed pipe; Windows reports it as EINVAL.
         if not (isinstance(e, BrokenPipeError)

@@ -1,23 +1,21 @@
 """Train both networks as their scripts do, with one seed and flags, and compare them.
 
 Each is trained by its script's own ``train``, so the counts are those the
-two scripts print.  Their epoch lines go to stderr as they come; the table,
-made from what SGD returned, to stdout: epoch by epoch, or with
-``--mini-batch-sizes`` a line per size.  ``--plot`` draws counts against time.
+scripts print.  Their epoch lines go to stderr as they come; the table, made
+from what SGD returned, to stdout.  ``--plot`` draws counts against time.
 """
 
-import argparse
 import contextlib
 import io
 import os
-import random
 import statistics
 import sys
-import types
 
 import cli  # first: it checks Python and limits BLAS threads before numpy loads
 import exec_matrix
 import exec_normal
+import mnist_fetch
+import mnist_loader
 
 
 def main():
@@ -36,12 +34,12 @@ def main():
     args = p.parse_args()
     if args.plot is not None:
         check_plot(p, args.plot)
-    if args.seed is None:
-        args.seed = random.randrange(2 ** 32)
+    mnist_loader.load_data(args.data)  # first, so that bad data's error is the only line
+    cli.seed(args)
     results = []
     for m in args.mini_batch_sizes:
-        flags = argparse.Namespace(**dict(vars(args), mini_batch_size=m))
-        results.append((m, train(exec_normal, flags), train(exec_matrix, flags)))
+        args.mini_batch_size = m
+        results.append((m, train(exec_normal, args), train(exec_matrix, args)))
     print("mini-batch {}, eta {}, sizes {}, seed {}, {}, {} epoch{}".format(
         ",".join(map(str, args.mini_batch_sizes)), args.eta,
         ",".join(map(str, args.sizes)), args.seed, args.dtype, args.epochs,
@@ -57,16 +55,15 @@ def main():
             draw(results).savefig(part, dpi=100, format=plot_format(args.plot))
             os.replace(part, args.plot)
         except OSError as e:  # a full disk, say, or a folder that refuses the write
-            p.exit(2, "{}: error: --plot: cannot write {!r}: {}\n".format(
-                p.prog, args.plot, e.strerror))
+            cli.fail("--plot: cannot write {!r}: {}".format(args.plot, e.strerror))
         finally:
             if os.path.exists(part):
                 os.remove(part)
         print("plot written to {!r}".format(args.plot))
 
 
-mini_batch_sizes = cli.number(cli.whole_numbers, "a comma-separated list of "
-                              "whole numbers of at least 1", lambda m: min(m) >= 1)
+mini_batch_sizes = cli.flag_type(cli.whole_numbers, "a comma-separated list of "
+                                 "whole numbers of at least 1", lambda m: min(m) >= 1)
 
 
 def plot_format(path):
@@ -100,22 +97,16 @@ def check_plot(p, path):
 
 
 def train(script, args):
-    """Return ``script.train(args)``, its epoch lines sent to stderr under a heading.
-
-    The heading waits for the first line: data that cannot be had stays one line.
-    """
-    heading = ["{}.py, mini-batch {}:\n".format(script.__name__, args.mini_batch_size)]
-
-    def write(text):
-        sys.stderr.write((heading.pop() if heading else "") + text)
-    with contextlib.redirect_stdout(types.SimpleNamespace(write=write,
-                                                          flush=sys.stderr.flush)):
+    """Return ``script.train(args)``, its epoch lines sent to stderr under a heading."""
+    print("{}.py, mini-batch {}:".format(script.__name__, args.mini_batch_size),
+          file=sys.stderr, flush=True)
+    with contextlib.redirect_stdout(sys.stderr):
         return script.train(args)
 
 
-def epoch_seconds(run):
+def epoch_seconds(history):
     """Return the seconds of each epoch, from the seconds since the call that SGD returns."""
-    seconds = [s for _, s in run]
+    seconds = [s for _, s in history]
     return [t - s for s, t in zip([0.0] + seconds, seconds)]
 
 
@@ -133,7 +124,7 @@ def print_table(normal, matrix):
     normal_s, matrix_s = epoch_seconds(normal), epoch_seconds(matrix)
     for j, ((cn, _), (cm, _), tn, tm) in enumerate(zip(normal, matrix, normal_s, matrix_s)):
         print("{:>5}  {:>14}  {:>8.2f}  {:>14}  {:>8.2f}  {:>7}".format(
-            j, count(cn), tn, count(cm), tm, speedup(tn, tm)))
+            j, shown(cn), tn, shown(cm), tm, speedup(tn, tm)))
     # Epochs run at different times on a shared machine: the median of each
     # side is steadier than a per-epoch ratio, the fastest the least disturbed.
     for name, pick in (("median", statistics.median), ("fastest", min)):
@@ -142,8 +133,8 @@ def print_table(normal, matrix):
             name, tn, tm, speedup(tn, tm)), flush=True)
 
 
-def count(correct):
-    """Return a count for the table, or "-" when there were no test images."""
+def shown(correct):
+    """Return a count as the table shows it: "-" when there were no test images."""
     return "-" if correct is None else correct
 
 
@@ -153,25 +144,25 @@ def print_sweep(results):
         "mini-batch", "normal s/epoch", "matrix s/epoch", "speedup",
         "normal correct", "matrix correct"))
     for m, normal, matrix in results:
-        tn, tm = (statistics.median(epoch_seconds(run)) for run in (normal, matrix))
+        tn, tm = (statistics.median(epoch_seconds(history)) for history in (normal, matrix))
         print("{:>10}  {:>14.2f}  {:>14.2f}  {:>7}  {:>14}  {:>14}".format(
-            m, tn, tm, speedup(tn, tm), count(normal[-1][0]), count(matrix[-1][0])),
-            flush=True)
+            m, tn, tm, speedup(tn, tm), shown(normal[-1][0]), shown(matrix[-1][0])))
+    print("s/epoch: the median epoch's seconds; correct: after the last epoch", flush=True)
 
 
 def draw(results):
     """Return a figure of the test images classified correctly (or epochs) against time."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    _, first_run, _ = results[0]
-    counted = first_run[0][0] is not None  # None without test images
+    _, first_history, _ = results[0]
+    counted = first_history[0][0] is not None  # None without test images
     fig = Figure(figsize=(9, 5))
     ax = fig.subplots()
     for i, (m, normal, matrix) in enumerate(results):
-        for run, style, name in ((normal, "o--", "network.py"),
-                                 (matrix, "s-", "network_matrix.py")):
-            correct, seconds = zip(*run)
-            ax.plot(seconds, correct if counted else range(1, len(run) + 1), style,
+        for history, style, name in ((normal, "o--", "network.py"),
+                                     (matrix, "s-", "network_matrix.py")):
+            correct, seconds = zip(*history)
+            ax.plot(seconds, correct if counted else range(1, len(history) + 1), style,
                     color="C{}".format(i % 10), label="{}, mini-batch {}".format(name, m))
     ax.set_xscale("log")
     # Plain ticks at 1, 2 and 5 of each decade: within a decade the default
@@ -189,4 +180,4 @@ def draw(results):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, mnist_fetch.MNISTError)

@@ -1,6 +1,7 @@
 """Train network.py, the book's per-example network, on MNIST; --help lists the flags."""
 
 import cli
+import mnist_fetch
 import mnist_loader
 import network
 
@@ -10,7 +11,7 @@ FLAGS = ("epochs", "mini-batch-size", "eta", "sizes", "seed", "data")
 def train(args):
     """Train network.py on the book's lists as ``args`` say, for this script and compare.py."""
     training_data, _, test_data = mnist_loader.load_data_wrapper(args.data)
-    cli.seed(args.seed)  # after loading: data that cannot be had stays one line
+    cli.seed(args)  # after loading, so that bad data's error is the only line
     net = network.Network(args.sizes)
     return net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
                    test_data=test_data)
@@ -24,4 +25,4 @@ def main():
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, mnist_fetch.MNISTError)

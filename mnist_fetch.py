@@ -1,12 +1,10 @@
 """Where mnist.pkl.gz comes from, and whether to trust it.
 
-The file is ``path`` if given, else ``$MNIST_PATH``, else data/mnist.pkl.gz
-here; either of the last two is downloaded when missing, from the mirrors in
-``$MNIST_URL`` (each the URL of the file itself) or else from the book's
-repository.  Unpickling can run any code, so a file's pickle is handed over
-only if its md5 is known: the classic file's, or one that a user lists in
-``$MNIST_MD5`` to trust a copy of their own.  Every problem a user can fix
-raises MNISTError, whose message is one line.
+The file is ``path``, else ``$MNIST_PATH``, else data/mnist.pkl.gz, either of
+the last two downloaded when missing from ``$MNIST_URL``'s mirrors or the
+book's.  Unpickling can run any code, so only a file whose md5 is known, the
+classic file's or one listed in ``$MNIST_MD5``, is unpickled.  What a user can
+mend raises MNISTError, whose message says what to do.
 """
 
 import gzip
@@ -27,9 +25,8 @@ URLS = (
     "/raw/master/data/mnist.pkl.gz",
     "https://figshare.com/ndownloader/files/25635053",
 )
-MD5 = "a02cd19f81d51c426d7ca14024243ce9"  # the classic file's
-# The classic file is 17 MB; no file or download of more than this is read.
-MAX_BYTES = 64 << 20
+MD5, SIZE = "a02cd19f81d51c426d7ca14024243ce9", 17051982  # the classic file's
+MAX_BYTES = 64 << 20  # all that is read, so that a wrong file cannot fill the memory
 
 
 class MNISTError(Exception):
@@ -56,21 +53,24 @@ def trusted_pickle(path=None):
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise MNISTError("{!r}: {}".format(path, e.strerror)) from None
-    return unpack(raw, repr(path), "name mnist.pkl.gz itself, still gzipped",
-                  "delete it and download it again")
+    return unpack(raw, repr(path))
 
 
-def unpack(raw, name, if_not_gzip, if_cut):
+def unpack(raw, name, urls=None):
     """Return the pickle in ``raw``, the bytes of ``name``, if its md5 is known.
 
-    Bytes that are not gzip data (a web page saved by mistake) are not
-    offered for trusting, and bytes of unknown md5 are never decompressed.
-    The two hints say what to do about the first and about a cut copy.
+    ``urls`` are the mirrors the bytes came from, None for a file.  Bytes
+    that are not gzip data (a web page saved by mistake) are not offered for
+    trusting, and bytes of unknown md5 are never decompressed; their size
+    beside the classic file's shows a copy cut short before it is trusted.
     """
     if raw[:2] != b"\x1f\x8b":  # how every gzip file begins
         raise MNISTError("{}: not mnist.pkl.gz: {}; {}".format(
             name, "it is empty" if not raw else
-            "it begins {!r}, and gzip data does not".format(raw[:16]), if_not_gzip))
+            "it begins {!r}, and gzip data does not".format(raw[:16]),
+            "name mnist.pkl.gz itself, still gzipped" if urls is None else
+            "sign in to the network if it asks you to, and try again" if urls is URLS
+            else "each URL in MNIST_URL must name the file itself"))
     if len(raw) > MAX_BYTES:
         raise MNISTError("{}: more than the {} bytes that MNIST takes".format(
             name, MAX_BYTES))
@@ -81,31 +81,28 @@ def unpack(raw, name, if_not_gzip, if_cut):
                  if listed.strip() else "not the classic file's")
         command = ('set MNIST_MD5={0} (cmd) or $env:MNIST_MD5 = "{0}" (PowerShell)'
                    if sys.platform == "win32" else "export MNIST_MD5={0}").format(md5)
-        raise MNISTError("{} has md5 {}, {}, and unpickling a file can run code in it, "
-                         "so it is not used. If you trust this copy, run {} and try "
-                         "again".format(name, md5, known, command))
+        raise MNISTError("{} has {:,} bytes (the classic file {:,}) and md5 {}, {}; "
+                         "unpickling a file can run code in it, so it is not used. If "
+                         "you trust this copy, run {} and try again".format(
+                             name, len(raw), SIZE, md5, known, command))
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error):
+        hint = "delete it and download it again" if urls is None else "it was not kept; try again"
         raise MNISTError("{} is cut short or damaged: its gzip data does not "
-                         "decompress whole; {}".format(name, if_cut)) from None
+                         "decompress whole; {}".format(name, hint)) from None
 
 
 def download(dest):
     """Download mnist.pkl.gz to ``dest`` and return its pickle.
 
     The first mirror that serves a whole file wins.  Its bytes go to a part
-    file of this process's own beside ``dest``, made before any fetching,
-    which takes the name ``dest`` only once unpack accepts it.  A download
-    that ends any other way, Ctrl-C and the scripts' SIGTERM included,
-    leaves no part file and none of the folders it made.  A mirror is shown
-    by its host, so that no password or token in a URL is ever printed.
+    file beside ``dest``, which takes the name ``dest`` only once unpack
+    accepts it, so that no half-written file is ever found there; however
+    else the download ends, the part file and the folders made for it go.
     """
     urls = os.environ.get("MNIST_URL", "").split() or URLS
     hosts = [host_of(url) for url in urls]
-    if None in hosts:
-        raise MNISTError("MNIST_URL: every mirror must be an http:// or https:// "
-                         "URL of the file itself")
     part = "{}.{}.part".format(dest, os.getpid())
     made = missing_folders(dest)
     try:
@@ -126,18 +123,14 @@ def download(dest):
                     fetch(url, host, out)
                     break
                 except (OSError, http.client.HTTPException, MNISTError) as e:
-                    failures.append("{!r} ({})".format(host, why(e)))
+                    failures.append("{!r} ({})".format(host, failure_reason(e)))
             else:
                 raise MNISTError(
                     "could not download MNIST to {!r}: {}. Point --data or MNIST_PATH "
                     "at a copy you have, or MNIST_URL at a mirror you can reach".format(
                         dest, "; ".join(failures)))
             out.seek(0)
-            pickled = unpack(out.read(), "the download from {!r}".format(host),
-                             "each URL in MNIST_URL must name the file itself"
-                             if urls is not URLS else
-                             "sign in to the network if it asks you to, and try again",
-                             "it was not kept; try again")
+            pickled = unpack(out.read(), "the download from {!r}".format(host), urls)
         os.replace(part, dest)
         return pickled
     finally:
@@ -161,14 +154,24 @@ def missing_folders(path):
 
 
 def host_of(url):
-    """Return the host of ``url`` if it is a well-formed http(s) URL, else None."""
+    """Return the host of a mirror's ``url``: shown alone, it prints no token.
+
+    urllib sends no user name or password, so a URL with one is refused.
+    """
     try:
         parts = urllib.parse.urlsplit(url)
-        parts.port  # ValueError for a port that is no number
-        parts.hostname.encode("idna")  # ValueError for 'a..b'; no host: AttributeError
-    except (ValueError, AttributeError):
-        return None
-    return parts.hostname if parts.scheme in ("http", "https") else None
+        well_formed = (parts.scheme in ("http", "https") and parts.port != 0
+                       and parts.hostname.encode("idna"))
+    except (ValueError, AttributeError):  # a port that is no number, 'a..b', no host
+        well_formed = False
+    if not well_formed:
+        raise MNISTError("MNIST_URL: every mirror must be an http:// or https:// "
+                         "URL of the file itself")
+    if "@" in parts.netloc:
+        raise MNISTError("MNIST_URL: the mirror at {!r} has a user name or password in "
+                         "its URL, which this download cannot send; download the file "
+                         "yourself and name it with --data".format(parts.hostname))
+    return parts.hostname
 
 
 def fetch(url, host, out):
@@ -179,23 +182,25 @@ def fetch(url, host, out):
         with urllib.request.urlopen(url, timeout=60) as response:
             total = response.length  # None without a Content-Length
             of_total = "?" if total is None else "{:.1f}".format(total / 1e6)
-            for chunk in iter(lambda: response.read(1 << 16), b""):
-                if out.tell() + len(chunk) > MAX_BYTES:
-                    raise MNISTError("it sends more than the {} bytes that "
-                                     "MNIST takes".format(MAX_BYTES))
+            while out.tell() <= MAX_BYTES:  # unpack refuses what goes past it
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    # http.client counts a Content-Length down as it reads: what
+                    # is left when the bytes stop was promised and never sent.
+                    if response.length:
+                        raise MNISTError("the connection closed after {} of {} "
+                                         "bytes".format(out.tell(), total))
+                    break
                 out.write(chunk)
                 if terminal:
                     print("\r  {:.1f} of {} MB".format(out.tell() / 1e6, of_total),
                           end="", file=sys.stderr, flush=True)
-            if response.length:  # what http.client still expected
-                raise MNISTError("the connection closed after {} of {} "
-                                 "bytes".format(out.tell(), total))
     finally:
         if terminal and out.tell():  # the progress line ends, however this does
             print(file=sys.stderr)
 
 
-def why(error):
+def failure_reason(error):
     """Return why a mirror failed: a status code, the system's words, or the error's kind.
 
     No word that a server or a URL chose is shown.

@@ -7,7 +7,7 @@ import pickle
 
 import numpy as np
 
-from mnist_fetch import MNISTError, trusted_pickle  # noqa: F401 (MNISTError is ours too)
+from mnist_fetch import trusted_pickle
 
 
 def load_data(path=None):

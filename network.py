@@ -123,11 +123,7 @@ class Network(object):
 
 
 def sigmoid(z):
-    """Return the logistic function 1 / (1 + e^-z), elementwise.
-
-    Below z = -709 (-88 in float32) e^-z overflows to inf and numpy warns,
-    though 1 / (1 + inf) = 0 is still right.
-    """
+    """Return the logistic function 1 / (1 + e^-z), elementwise."""
     return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -92,7 +92,7 @@ class Network(object):
             nabla *= step
             p -= nabla
 
-    @np.errstate(over="ignore")  # sigmoid's overflow is harmless
+    @np.errstate(over="ignore")  # e^-z overflowing to inf still gives sigmoid 0
     def backprop(self, x, y):
         """Return ``(nabla_b, nabla_w)``, the gradient of the cost of a mini-batch.
 
@@ -148,11 +148,7 @@ class Network(object):
 
 
 def sigmoid(z):
-    """Return the logistic function 1 / (1 + e^-z), elementwise.
-
-    Below z = -709 (-88 in float32) e^-z overflows to inf and numpy warns,
-    though 1 / (1 + inf) = 0 is still right.
-    """
+    """Return the logistic function 1 / (1 + e^-z), elementwise."""
     return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -1,4 +1,4 @@
-"""Helpers that several test files share: synthetic data, a server, script runners.
+"""Helpers that several test files share: synthetic data, a server, the two ways to run a script.
 
 The suite passes however it is started: from any folder, with SIGINT ignored
 (nohup), proxy variables set, no stdin, ``python -X dev -m pytest -W error``.
@@ -9,6 +9,7 @@ import hashlib
 import http.server
 import os
 import pickle
+import runpy
 import signal
 import socket
 import subprocess
@@ -63,15 +64,19 @@ def trust(monkeypatch, *paths):
 
 
 @pytest.fixture
-def run_main(monkeypatch, capsys):
-    """Run a script's ``main`` here through cli.run: (status or None, stdout, stderr)."""
-    import cli
+def run_script(monkeypatch, capsys):
+    """Run a script here as its command line does: (status or None, stdout, stderr).
+
+    In this process a test can change what the script meets: the platform,
+    a library, the file system.
+    """
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def call(main, prog="exec_matrix.py", args=()):
-        monkeypatch.setattr(sys, "argv", [prog] + list(args))
+    def call(script, args=()):
+        path = os.path.join(ROOT, script)
+        monkeypatch.setattr(sys, "argv", [path] + list(args))
         try:
-            cli.run(main)
+            runpy.run_path(path, run_name="__main__")
             status = None
         except SystemExit as e:
             status = e.code
@@ -145,10 +150,12 @@ def server(payload):
     thread.join()
 
 
-# Ctrl-C as a fresh Python handles it, even if the tests ignore it (nohup).
-WITH_CTRL_C = """
+# Runs a script, with Ctrl-C as a fresh Python handles it even if the tests
+# ignore it (nohup), after {setup}: code that plays another machine.
+RUN_SCRIPT = """
 import os, runpy, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
+{setup}
 sys.argv = sys.argv[1:]
 sys.path[0] = os.path.dirname(sys.argv[0])
 runpy.run_path(sys.argv[0], run_name="__main__")
@@ -157,14 +164,17 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 @pytest.fixture
 def launch():
-    """Start scripts in the background; each is stopped when the test ends."""
+    """Start a script in a process of its own, as a shell does; each is ended with the test.
+
+    For what only a process shows: signals, pipes, a Python without numpy.
+    """
     processes = []
 
-    def start(script, *args, env=None):
+    def start(script, *args, env=None, setup=""):
         processes.append(subprocess.Popen(
-            [sys.executable, "-c", WITH_CTRL_C, os.path.join(ROOT, script)] + list(args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=user_env(env)))
+            [sys.executable, "-c", RUN_SCRIPT.format(setup=setup),
+             os.path.join(ROOT, script)] + list(args), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=user_env(env)))
         return processes[-1]
 
     yield start

@@ -14,6 +14,12 @@ import compare
 from conftest import POSIX_SIGNALS
 
 
+def printed(capsys, print_rows, *args):
+    """Return the lines that ``print_rows(*args)`` printed, below its header, as words."""
+    print_rows(*args)
+    return [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+
+
 def test_the_numbers_in_the_table_and_the_plot(capsys):
     """Epoch times, medians and minimums; without test images, no counts.
 
@@ -23,18 +29,21 @@ def test_the_numbers_in_the_table_and_the_plot(capsys):
     normal = [(50, 4.0), (60, 9.0), (70, 12.0)]
     matrix = [(50, 1.0), (61, 1.5), (70, 2.5)]
     uncounted = [(None, 0.4), (None, 4.5)], [(None, 0.2), (None, 0.8)]
-    compare.print_table(normal, matrix)
-    compare.print_sweep([(10, normal, matrix), (100, matrix, [(70, 0.0)])])
-    compare.print_table(*uncounted)
-    compare.print_sweep([(10, *uncounted)])
-    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert lines[1:3] + lines[7:9] + lines[11:12] + lines[15:] == [
-        ["0", "50", "4.00", "50", "1.00", "4.0x"], ["1", "60", "5.00", "61", "0.50", "10.0x"],
-        ["10", "4.00", "1.00", "4.0x", "70", "70"], ["100", "1.00", "0.00", "n/a", "70", "70"],
-        ["1", "-", "4.10", "-", "0.60", "6.8x"], ["10", "2.25", "0.40", "5.6x", "-", "-"]]
-    assert [" ".join(line) for line in lines[4:6]] == [
-        "median epoch: normal 4.00 s, matrix 1.00 s, speedup 4.0x",
-        "fastest epoch: normal 3.00 s, matrix 0.50 s, speedup 6.0x"]
+    *epochs, median, fastest = printed(capsys, compare.print_table, normal, matrix)
+    assert epochs == [["0", "50", "4.00", "50", "1.00", "4.0x"],
+                      ["1", "60", "5.00", "61", "0.50", "10.0x"],
+                      ["2", "70", "3.00", "70", "1.00", "3.0x"]]
+    assert " ".join(median) == "median epoch: normal 4.00 s, matrix 1.00 s, speedup 4.0x"
+    assert " ".join(fastest) == "fastest epoch: normal 3.00 s, matrix 0.50 s, speedup 6.0x"
+    *sizes, note = printed(capsys, compare.print_sweep,
+                           [(10, normal, matrix), (100, matrix, [(70, 0.0)])])
+    assert sizes == [["10", "4.00", "1.00", "4.0x", "70", "70"],
+                     ["100", "1.00", "0.00", "n/a", "70", "70"]]
+    assert "median" in note  # what s/epoch is
+    assert printed(capsys, compare.print_table, *uncounted)[1] == [
+        "1", "-", "4.10", "-", "0.60", "6.8x"]
+    assert printed(capsys, compare.print_sweep, [(10, *uncounted)])[0] == [
+        "10", "2.25", "0.40", "5.6x", "-", "-"]
     if importlib.util.find_spec("matplotlib"):
         fig = compare.draw([(10, *uncounted)])
         ax = fig.axes[0]
@@ -48,7 +57,8 @@ def test_the_numbers_in_the_table_and_the_plot(capsys):
         assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:]))
 
 
-def test_a_plot_is_written_whole_or_not_at_all(mnist_file, tmp_path, monkeypatch, run_main):
+def test_a_plot_is_written_whole_or_not_at_all(mnist_file, tmp_path, monkeypatch,
+                                               run_script):
     """An old plot stays until the new one is whole, whatever stops the write."""
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
@@ -69,16 +79,16 @@ def test_a_plot_is_written_whole_or_not_at_all(mnist_file, tmp_path, monkeypatch
             raise failure
         with monkeypatch.context() as patch:
             patch.setattr(Figure, "savefig", torn)
-            code, out, err = run_main(compare.main, "compare.py", args)
+            code, out, err = run_script("compare.py", args)
         assert (code, err.splitlines()[-1]) == (status, last_line)
         assert target.read_bytes() == b"old plot"
         assert sorted(os.listdir(tmp_path)) == ["mnist.pkl.gz", "speed.SVG"]
-    status, out, err = run_main(compare.main, "compare.py", args)
+    status, out, err = run_script("compare.py", args)
     assert status is None, err
     lines = out.splitlines()
     assert lines[0] == "mini-batch 5,20, eta 3.0, sizes 784,30,10, seed 1, float64, 1 epoch"
     assert [line.split()[0] for line in lines[2:4]] == ["5", "20"]
-    assert lines[4] == "plot written to {!r}".format(str(target))
+    assert lines[-1] == "plot written to {!r}".format(str(target))
     assert b"<svg" in target.read_bytes()[:500]
     assert sorted(os.listdir(tmp_path)) == ["mnist.pkl.gz", "speed.SVG"]
 
@@ -101,7 +111,7 @@ CANNOT_WRITE = "cannot write '{tmp}/p.png'; name a file you can write"
     (["--data", "{tmp}/missing.pkl.gz"], "'{tmp}/missing.pkl.gz': No such file or", 0),
 ])
 def test_bad_flags_and_data_exit_2_with_one_line_before_training(
-        mnist_file, flags, message, refused, tmp_path, monkeypatch, run_main):
+        mnist_file, flags, message, refused, tmp_path, monkeypatch, run_script):
     """A place or format that cannot be written is refused before training.
 
     As root every place can be written, so os.access says no; an empty PATH
@@ -120,7 +130,7 @@ def test_bad_flags_and_data_exit_2_with_one_line_before_training(
         no = refused.format(tmp=tmp_path)
         monkeypatch.setattr(compare.os, "access", lambda path, mode: path != no)
     flags = [flag.format(tmp=tmp_path) for flag in flags]
-    status, out, err = run_main(compare.main, "compare.py", ["--data", mnist_file] + flags)
+    status, out, err = run_script("compare.py", ["--data", mnist_file] + flags)
     assert (status, out) == (2, "")
     *usage, error = err.splitlines()  # argparse's usage, for a flag
     assert all(line.startswith(("usage: ", " ")) for line in usage)
@@ -133,18 +143,18 @@ def test_epoch_lines_come_as_they_are_printed_and_ctrl_c_ends_with_one_line(
         mnist_file, launch):
     process = launch("compare.py", "--data", mnist_file, "--epochs", "500")
     for line in process.stderr:  # the first epoch, long before the last
-        if line.startswith(b"Epoch 0: "):
+        if line.startswith("Epoch 0: "):
             break
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    lines = err.decode().splitlines()
+    lines = err.splitlines()
     assert lines[-1] == "interrupted"
     assert all(re.match(r"^Epoch \d+: ", line) for line in lines[:-1])
 
 
-def test_bench_times_each_network(mnist_file, run_main):
-    status, out, err = run_main(bench.main, "bench.py", [
+def test_bench_times_each_network(mnist_file, run_script):
+    status, out, err = run_script("bench.py", [
         "--data", mnist_file, "--steps", "30", "--rounds", "3", "--seed", "2",
         "--mini-batch-size", "5"])
     assert status is None, err
@@ -181,8 +191,8 @@ def test_the_numbers_in_benchs_table(capsys):
     assert lines[4].endswith("the 10,000 test images")
 
 
-def test_bench_refuses_a_mini_batch_larger_than_the_data(mnist_file, run_main):
-    status, out, err = run_main(bench.main, "bench.py", [
+def test_bench_refuses_a_mini_batch_larger_than_the_data(mnist_file, run_script):
+    status, out, err = run_script("bench.py", [
         "--data", mnist_file, "--mini-batch-size", "201"])
     assert (status, out) == (2, "")
     assert err.endswith("--mini-batch-size 201 is more than the 200 training images\n")
