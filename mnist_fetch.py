@@ -81,7 +81,7 @@ def unpack(raw, name, urls=None):
                  if listed.strip() else "not the classic file's")
         command = ('set MNIST_MD5={0} (cmd) or $env:MNIST_MD5 = "{0}" (PowerShell)'
                    if sys.platform == "win32" else "export MNIST_MD5={0}").format(md5)
-        raise MNISTError("{} has {:,} bytes (the classic file {:,}) and md5 {}, {}; "
+        raise MNISTError("{} is {:,} bytes (the classic file is {:,}), with md5 {}, {}; "
                          "unpickling a file can run code in it, so it is not used. If "
                          "you trust this copy, run {} and try again".format(
                              name, len(raw), SIZE, md5, known, command))

@@ -113,7 +113,7 @@ def test_every_form_trains_steps_and_evaluates_as_network_py_does(form, capsys):
 
 
 def test_at_mini_batch_1_both_networks_agree_to_the_last_bit():
-    """Both make the same numpy calls on the same numbers then, sigmoid included."""
+    """Each sum has one term then, so both compute the same numbers in the same order."""
     data = pairs(50, 2)
     want = trained(network, data, epochs=4, mini_batch_size=1)
     got = trained(network_matrix, data, epochs=4, mini_batch_size=1)
