@@ -189,8 +189,10 @@ WITHOUT_NUMPY = 'sys.modules["numpy"] = None  # a new terminal, without the virt
                      ".venv\\Scripts\\python {script}", "pip install -r requirements.txt"]),
 ], ids=["python 3.8", "no numpy"])
 def test_a_python_that_cannot_run_them_gets_one_line(setup, named, script, launch):
-    out, err = launch(script, setup=setup).communicate(timeout=60)
-    assert out == "" and err.startswith(script + ": error: ") and err.count("\n") == 1
+    process = launch(script, setup=setup)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (2, "")
+    assert err.startswith(script + ": error: ") and err.count("\n") == 1
     assert all(text.format(python=sys.executable, script=script) in err for text in named)
 
 
