@@ -67,7 +67,7 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """Take one gradient-descent step of size ``eta`` on the examples of ``mini_batch``."""
+        """Take one gradient-descent step at learning rate ``eta`` on ``mini_batch``."""
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         for x, y in mini_batch:

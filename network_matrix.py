@@ -82,7 +82,7 @@ class Network(object):
         return results
 
     def update_mini_batch(self, mini_batch, eta):
-        """Take one gradient-descent step of size ``eta`` on the examples of ``mini_batch``."""
+        """Take one gradient-descent step at learning rate ``eta`` on ``mini_batch``."""
         X, Y = self._as_matrices(mini_batch)
         nabla_b, nabla_w = self.backprop(X.astype(self.dtype, copy=False),
                                          Y.astype(self.dtype, copy=False))
