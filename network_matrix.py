@@ -55,8 +55,8 @@ class Network(object):
         # An example is its column number from here on: Python's shuffle draws
         # alike for any list of one length, so the mini-batches are network.py's.
         # For speed: Y is converted once, each column in one piece (Fortran
-        # order); X a mini-batch at a time, not copied whole; numpy gathers
-        # columns faster by an array than by a list.
+        # order); X, far larger, a mini-batch at a time rather than copied
+        # whole; numpy gathers columns faster by an array than by a list.
         training_data = list(range(X.shape[1]))
         Y = np.asfortranarray(Y, dtype=self.dtype)
         if test_data is not None:
