@@ -153,14 +153,15 @@ def test_epoch_lines_come_as_they_are_printed_and_ctrl_c_ends_with_one_line(
     assert all(re.match(r"^Epoch \d+: ", line) for line in lines[:-1])
 
 
-def test_bench_times_each_network(mnist_file, run_script):
+@pytest.mark.parametrize("rounds, named", [("1", "1 round"), ("3", "3 rounds")])
+def test_bench_times_each_network(rounds, named, mnist_file, run_script):
     status, out, err = run_script("bench.py", [
-        "--data", mnist_file, "--steps", "30", "--rounds", "3", "--seed", "2",
+        "--data", mnist_file, "--steps", "30", "--rounds", rounds, "--seed", "2",
         "--mini-batch-size", "5"])
     assert status is None, err
     lines = out.splitlines()
     assert lines[0] == ("30 steps of mini-batch size 5, eta 3.0, sizes 784,30,10, "
-                        "seed 2; 3 rounds, the networks taking turns")
+                        "seed 2; {}, the networks taking turns".format(named))
     rows = [line.split() for line in lines[2:5]]
     assert [row[:2] for row in rows] == [["network.py", "float64"], [
         "network_matrix.py", "float64"], ["network_matrix.py", "float32"]]
